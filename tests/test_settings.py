@@ -1,0 +1,54 @@
+"The project's configuration files agree with each other, and nbdev keeps papermill's tags."
+import configparser, json, re, shutil, subprocess, sys
+from pathlib import Path
+import nbformat, yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def settings():
+    cfg = configparser.ConfigParser(delimiters=['='])
+    cfg.read(ROOT/'settings.ini')
+    return cfg['DEFAULT']
+
+def _name(req): return re.split(r'[<>=!~\[ ]', req, maxsplit=1)[0].lower().replace('_', '-')
+
+def test_environment_yml_matches_settings():
+    s = settings()
+    want = set(s['requirements'].split()) | set(s['dev_requirements'].split())
+    env = yaml.safe_load((ROOT/'environment.yml').read_text())
+    pip = next(d['pip'] for d in env['dependencies'] if isinstance(d, dict) and 'pip' in d)
+    got = {r for r in pip if not r.startswith('-e')}
+    assert got == want, f"environment.yml and settings.ini differ: only in env {got - want}, only in settings {want - got}"
+    py = next(d for d in env['dependencies'] if isinstance(d, str) and d.startswith('python'))
+    assert py.split('=')[-1].startswith('3.1'), py
+
+def test_papermill_tags_survive_nbdev_clean(tmp_path):
+    "Without `allowed_cell_metadata_keys = tags`, nbdev_clean strips the `parameters` tag and papermill then injects values above the defaults, which overwrite them."
+    assert 'tags' in settings()['allowed_cell_metadata_keys'].split(','), 'settings.ini must allow the `tags` cell metadata'
+    shutil.copy(ROOT/'settings.ini', tmp_path/'settings.ini')
+    (tmp_path/'nbs').mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1'), nbformat.v4.new_code_cell('print(x)')])
+    nb.cells[0].metadata['tags'] = ['parameters']
+    nb.metadata['kernelspec'] = dict(name='python3', display_name='python3', language='python')
+    nbformat.write(nb, tmp_path/'nbs'/'p.ipynb')
+    exe = Path(sys.executable).parent/'nbdev_clean'
+    subprocess.run([str(exe), '--fname', 'nbs/p.ipynb'], cwd=tmp_path, check=True, capture_output=True)
+    cleaned = nbformat.read(tmp_path/'nbs'/'p.ipynb', as_version=4)
+    assert cleaned.cells[0].metadata.get('tags') == ['parameters'], cleaned.cells[0].metadata
+    # and papermill then puts its injected cell after the defaults, so the injected value wins
+    import papermill as pm
+    out = pm.execute_notebook(str(tmp_path/'nbs'/'p.ipynb'), str(tmp_path/'out.ipynb'), parameters=dict(x=5),
+                              kernel_name='python3', progress_bar=False)
+    assert out.cells[2].outputs[0]['text'].strip() == '5'
+
+def test_requirements_are_pinned_where_verified():
+    reqs = {_name(r): r for r in settings()['requirements'].split()}
+    assert reqs['nbdev'] == 'nbdev==2.4.14'   # nbdev 3 refuses settings.ini
+    assert '<1.13' in reqs['fastcore'] and '<0.2' in reqs['execnb']
+
+def test_console_scripts_exist():
+    import importlib
+    for spec in settings()['console_scripts'].split():
+        name, target = spec.split('=')
+        mod, fn = target.split(':')
+        assert callable(getattr(importlib.import_module(mod), fn)), spec
