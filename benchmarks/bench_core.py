@@ -1,5 +1,4 @@
 "Benchmarks of au_compendium.core: what validating a configuration costs against building it bare."
-import dataclasses
 from au_compendium.bench import compare
 from au_compendium.core import Config
 
