@@ -50,6 +50,11 @@ def _weight_vector(fn: str, name: str, w, n: int, what: str, device, exact: bool
         raise ValueError(f"{fn}: `{name}` must hold finite weights >= 0")
     return w
 
+def _mm32(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    "a @ b in float32 even inside an autocast region (autocast would run a matmul in bf16/fp16)."
+    with torch.autocast(device_type=a.device.type, enabled=False):
+        return a.float() @ b.float()
+
 # %% ../nbs/07_losses.ipynb #c009
 def _world(fn: str, distributed) -> int:
     "The number of ranks to gather from: 1 when not gathering."
@@ -119,7 +124,7 @@ def _supcon_terms(
     k_grp: torch.Tensor | None = None,  # [G]
 ) -> tuple[torch.Tensor, torch.Tensor]:  # (terms [M] float32, n_pos [M] int64)
     "SupCon terms of each anchor: `-mean_{p in P(i)} log softmax_{a in A(i)}(q_i . k_a / t)[p]`, 0 where P(i) is empty."
-    logits = q @ k.T / temperature                                              # [M, G]
+    logits = _mm32(q, k.T) / temperature                                        # [M, G]
     allowed = k_ok[None, :] & (torch.arange(k.shape[0], device=k.device)[None, :] != self_idx[:, None])
     if q_grp is not None: allowed = allowed & (q_grp[:, None] == k_grp[None, :])
     pos = allowed & (q_cls[:, None] == k_cls[None, :]) & k_ok[self_idx][:, None]
@@ -394,4 +399,4 @@ def orthogonal_loss(
         raise ValueError(f"{fn}: `w_au` {tuple(w_au.shape)} and `w_id` {tuple(w_id.shape)} must share their input size "
                          "(PyTorch orientation [out, in]: pass nn.Linear.weight, not its transpose)")
     _check_shape(fn, 'a', a, (None, None), '[N, D]'); _check_same_shape(fn, ('a', 'z'), a, z); _check_nonempty(fn, 'a', a)
-    return (wa @ wi.T).pow(2).sum() + (a.float() * z.float()).sum(-1).pow(2).mean()
+    return _mm32(wa, wi.T).pow(2).sum() + (a.float() * z.float()).sum(-1).pow(2).mean()
