@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Iterator, Sequence
 import numpy as np
 import pandas as pd
+from einops import rearrange
 from torch.utils.data import Sampler
 from .core import au
 from .data import au_columns
@@ -297,17 +298,19 @@ class _UnitSampler(Sampler):
     def reset_stats(self): self.stats = Counter()
 
     def __iter__(self) -> Iterator[list[int]]:
+        # the counter moves on when a pass starts drawing, not when an iterator is made: a DataLoader with workers
+        # makes one iterator and discards it before making the one it uses
         epoch, self.epoch = self.epoch, self.epoch + 1
-        return self.batches(epoch)
+        yield from self.batches(epoch)
 
     def batches(self, epoch: int) -> Iterator[list[int]]:
         "The batches of `epoch`: lists of `4 * batch_size` frame positions, unit-major."
         rng = np.random.default_rng([self.seed, int(epoch)])
-        B, need = self.batch_size, self.batch_size * self.steps_per_epoch
-        perms = [rng.permutation(self.anchors) for _ in range(math.ceil(need / len(self.anchors)))]
-        anchors = np.concatenate(perms)[:need]
+        B, todo = self.batch_size, np.zeros(0, np.int64)
         for i in range(self.steps_per_epoch):
-            units = self.units(anchors[i * B:(i + 1) * B], rng)   # [B, 4]
+            while len(todo) < B: todo = np.concatenate([todo, rng.permutation(self.anchors)])  # passes over the anchors
+            units = self.units(todo[:B], rng)   # [B, 4]
+            todo = todo[B:]
             self.stats['units'] += len(units)
             yield units.reshape(-1).tolist()
 
