@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_sampler.ipynb #c003
 from __future__ import annotations
-import math, re
+import math
 from collections import Counter
 from typing import Iterator, Sequence
 import numpy as np
