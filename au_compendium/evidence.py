@@ -14,7 +14,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 # %% auto #0
-__all__ = ['probe_accuracy', 'au_probe', 'knn_purity', 'cluster_quality', 'au_state', 'leakage_report', 'umap_2d', 'plot_maps']
+__all__ = ['probe_accuracy', 'au_probe', 'knn_purity', 'cluster_quality', 'au_state', 'leakage_report', 'umap_2d', 'plot_maps',
+           'load_run', 'embed_run']
 
 # %% ../nbs/14_evidence.ipynb #c008
 def probe_accuracy(X: np.ndarray,       # embeddings [N, D]
@@ -105,3 +106,36 @@ def plot_maps(maps: dict[str, np.ndarray], subjects: np.ndarray, state: np.ndarr
     fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
+
+# %% ../nbs/14_evidence.ipynb #c025
+def load_run(run_dir: str | Path, device: str = 'cpu'):
+    "`(cfg, MethodModel)` of a finished run folder, weights of its best validation epoch; nothing unpickled."
+    import torch
+    from au_compendium.core import Config
+    from au_compendium.models import MethodModel
+    from au_compendium.checkpoint import load_state
+    run_dir = Path(run_dir)
+    if not (run_dir/'config.json').exists(): raise FileNotFoundError(f"{run_dir} is not a run folder: no config.json (train.ipynb writes one)")
+    cfg = Config.from_json(run_dir/'config.json').replace(pretrained=False)
+    state = load_state(run_dir/'best.safetensors')['model']
+    n_aus = state['au_weights'].shape[0]
+    model = MethodModel(cfg, n_aus, torch.eye(n_aus))
+    model.load_state_dict(state)
+    return cfg, model.to(device).eval()
+
+def embed_run(run_dir: str | Path, *, dataset: str = '', data_root: str = '', fold: int = 0, max_frames: int = 2000,
+              device: str = 'cpu') -> dict:
+    "Embed the test subjects of a run's fold (or of `dataset`/`fold` when given): arrays plus the run's AUs and subjects."
+    import torch
+    from au_compendium.data import FrameDataset
+    from au_compendium.train import load_run_data, predict_frames, eval_loader
+    cfg, model = load_run(run_dir, device)
+    over = {k: v for k, v in dict(dataset=dataset, data_root=data_root, fold=fold).items() if v}
+    cfg = cfg.replace(**over) if over else cfg
+    data = load_run_data(cfg)
+    ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
+    keep = np.unique(np.linspace(0, len(ds) - 1, min(max_frames, len(ds))).round().astype(int))
+    sub = torch.utils.data.Subset(ds, keep.tolist())
+    p = predict_frames(model, eval_loader(sub, cfg, torch.device(device)), torch.device(device), embeddings=True)
+    p.update(aus=data.aus, subject_names=np.array(data.test)[p['subject']], cfg=cfg, n_frames_total=len(ds))
+    return p

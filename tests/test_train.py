@@ -1,0 +1,101 @@
+"""Training end to end on a tiny SynthFACS: the papermill notebook, its parameters, crash-and-resume, bad inputs."""
+import json, os, signal, subprocess, sys, time
+from dataclasses import fields
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN_NB = ROOT/'nbs'/'train.ipynb'
+TINY = dict(epochs=2, steps_per_epoch=3, batch_size=4, image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8,
+            val_fraction=0.2, device='cpu')
+
+@pytest.fixture(scope='module')
+def tiny_synthfacs(tmp_path_factory):
+    from au_compendium.synthfacs import generate_synthfacs
+    root = tmp_path_factory.mktemp('synthfacs')
+    generate_synthfacs(root, **TINY_DATA)
+    return root
+
+TINY_DATA = dict(n_subjects=6, videos_per_subject=2, frames_per_video=40, image_size=32, seed=0)
+
+def test_notebook_parameters_are_the_config_fields():
+    from au_compendium.core import Config
+    from au_compendium.experiments import notebook_parameters
+    params = notebook_parameters(TRAIN_NB)
+    assert list(params) == [f.name for f in fields(Config)], set(params) ^ {f.name for f in fields(Config)}
+    defaults = Config()
+    for name, text in params.items():  # the notebook's defaults are the Config's defaults
+        assert eval(text) == getattr(defaults, name), (name, text)
+
+def _folds(root):
+    "SynthFACS-tiny has 6 subjects; give it its own 3 parts."
+    subs = sorted({l.split(',')[1] for l in (root/'manifest.csv').read_text().splitlines()[1:]})
+    (root/'folds.json').write_text(json.dumps({'parts': [subs[0::3], subs[1::3], subs[2::3]]}))
+
+def _run(cfg_kw, out):
+    "Train in a subprocess (so it can be killed); returns the Popen."
+    code = ("import json,sys; from au_compendium.train import train; from au_compendium.core import Config; "
+            "train(Config.from_dict(json.loads(sys.argv[1])), progress=False)")
+    return subprocess.Popen([sys.executable, '-c', code, json.dumps({**cfg_kw, 'out_dir': str(out)})],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+def test_killed_and_resumed_run_matches_uninterrupted(tiny_synthfacs, tmp_path):
+    _folds(tiny_synthfacs)
+    kw = dict(TINY, dataset='manifest', data_root=str(tiny_synthfacs), epochs=3)
+    p = _run(kw, tmp_path/'straight'); out, _ = p.communicate(timeout=600)
+    assert p.returncode == 0, out
+    # the same run, killed with SIGKILL once the first epoch's checkpoint exists, then resumed
+    p = _run(kw, tmp_path/'killed')
+    t = time.time()
+    while not (tmp_path/'killed'/'checkpoint.safetensors').exists() and p.poll() is None and time.time() - t < 300: time.sleep(0.05)
+    assert p.poll() is None, "the run ended before it could be killed"
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert not (tmp_path/'killed'/'metrics.json').exists()
+    p = _run({**kw, 'resume': True}, tmp_path/'killed'); out, _ = p.communicate(timeout=600)
+    assert p.returncode == 0, out
+    assert 'resumed from' in out, out
+    a = json.loads((tmp_path/'straight'/'metrics.json').read_text())
+    b = json.loads((tmp_path/'killed'/'metrics.json').read_text())
+    assert a['test']['f1'] == b['test']['f1'] and a['test']['auc'] == b['test']['auc'], (a['test'], b['test'])
+    assert [json.loads(l)['loss_total'] for l in (tmp_path/'straight'/'log.jsonl').read_text().splitlines()] == \
+           [json.loads(l)['loss_total'] for l in (tmp_path/'killed'/'log.jsonl').read_text().splitlines()]
+
+def test_papermill_train_notebook(tiny_synthfacs, tmp_path):
+    import papermill as pm
+    _folds(tiny_synthfacs)
+    out = tmp_path/'run'
+    pm.execute_notebook(str(TRAIN_NB), str(tmp_path/'out.ipynb'), kernel_name='python3', progress_bar=False, cwd=str(ROOT/'nbs'),
+                        parameters=dict(TINY, dataset='manifest', data_root=str(tiny_synthfacs), out_dir=str(out), epochs=1))
+    m = json.loads((out/'metrics.json').read_text())
+    assert 0 <= m['test']['mean_f1'] <= 1 and m['config']['epochs'] == 1   # the injected value won over the default
+    for f in ('curves.png', 'detection.safetensors', 'log.jsonl', 'config.json', 'checkpoint.safetensors'): assert (out/f).exists(), f
+    assert m['git']['commit'] is None or len(m['git']['commit']) == 40
+    assert 'subject_from_motion' in m['leakage']
+
+@pytest.mark.parametrize('params, message', [
+    (dict(dataset='disfa', data_root=''), 'au-prepare disfa'),
+    (dict(dataset='bp4d', data_root='/nonexistent/bp4d'), 'au-prepare bp4d'),
+    (dict(fold=4), '`fold`'),
+    (dict(batch_size=-1), '`batch_size`'),
+])
+def test_bad_parameters_stop_with_a_message(tmp_path, params, message):
+    import papermill as pm
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(str(TRAIN_NB), str(tmp_path/'out.ipynb'), kernel_name='python3', progress_bar=False,
+                            cwd=str(ROOT/'nbs'), parameters=dict(params, out_dir=str(tmp_path/'run')))
+    assert e.value.ename == 'SystemExit' and message in e.value.evalue, (e.value.ename, e.value.evalue)
+
+def test_report_notebook_on_a_run(tiny_synthfacs, tmp_path):
+    "report.ipynb turns a run folder into UMAP maps with the leakage numbers beside them."
+    import papermill as pm
+    from au_compendium.train import train
+    from au_compendium.core import Config
+    _folds(tiny_synthfacs)
+    run = tmp_path/'run'
+    train(Config.from_dict(dict(TINY, dataset='manifest', data_root=str(tiny_synthfacs), out_dir=str(run), epochs=1)), progress=False)
+    pm.execute_notebook(str(ROOT/'nbs'/'report.ipynb'), str(tmp_path/'report.ipynb'), kernel_name='python3', progress_bar=False,
+                        cwd=str(ROOT/'nbs'), parameters=dict(run_dir=str(run), max_frames=200))
+    rep = json.loads((run/'report'/'report.json').read_text())
+    assert (run/'report'/'umap.png').stat().st_size > 10_000
+    for k in ('subject_from_motion', 'subject_from_identity', 'au_from_identity', 'motion_by_subject'): assert k in rep['leakage'], k
+    assert 0 <= rep['leakage']['subject_from_motion'] <= 1 and rep['n_frames'] <= 200
