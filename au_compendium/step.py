@@ -5,7 +5,7 @@
 # %% ../nbs/09_step.ipynb #c003
 from __future__ import annotations
 import contextlib, math
-from typing import Iterable
+from typing import Callable, Iterable
 import torch
 from torch import nn, Tensor
 from einops import rearrange
@@ -99,6 +99,7 @@ def _check_finite(losses: dict[str, Tensor], phase: str):
 def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.optim.Optimizer, opt_disc: torch.optim.Optimizer, *,
                scaler: torch.amp.GradScaler | None = None,   # for float16 autocast on CUDA; None with bfloat16 or float32
                autocast_dtype: torch.dtype | None = None,    # e.g. torch.bfloat16; None = no autocast
+               grad_hook: Callable[[list[nn.Parameter]], None] | None = None,  # called with each phase's parameters between backward and step (e.g. averaging gradients over ranks)
                ) -> dict[str, float]:
     "One iteration (discriminators first, then the rest); returns every computed loss (unweighted), `total` and `total_disc` as floats."
     dev = next(model.parameters()).device
@@ -109,7 +110,6 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     labels = batch['labels'].to(dev)
     subject = batch['subject'].to(dev)
     lmk = batch['landmarks'].to(dev)
-    has_lmk = bool((~torch.isnan(lmk).any(-1)).any())
     S = cfg.image_size
     amp = (lambda: torch.autocast(dev.type, dtype=autocast_dtype)) if autocast_dtype is not None else contextlib.nullcontext
     backward = (lambda l: scaler.scale(l).backward()) if scaler is not None else (lambda l: l.backward())
@@ -132,11 +132,13 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         if cfg.use_swap_gan: disc['d_x'] = lsgan_disc_loss(model.image_disc(x), model.image_disc(x_swap.detach()))
         if cfg.use_adversaries:
             disc['d_id'] = identity_adversary_disc_loss(model.id_disc(ai.detach(), aj.detach()), si == sj)
-            if has_lmk: disc['d_geo'] = landmark_loss(model.geo_disc(z.detach()), lmk, S)
+            disc['d_geo'] = landmark_loss(model.geo_disc(z.detach()), lmk, S)
     if disc:
         _check_finite(disc, 'discriminator')
         opt_disc.zero_grad(set_to_none=True)
-        backward(sum(disc.values())); step(opt_disc)
+        backward(sum(disc.values()))
+        if grad_hook is not None: grad_hook(model.discriminator_parameters())
+        step(opt_disc)
 
     # phase 2: detection network and non-discriminator auxiliaries
     main = {}
@@ -159,13 +161,15 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         if cfg.use_adversaries:
             main['id_adv'] = identity_adversary_enc_loss(model.id_disc(ai, aj))
             main['geo_adv'] = geometry_adversary_loss(model.geo_disc(z))
-        if cfg.use_landmarks and has_lmk: main['landmark'] = landmark_loss(model.landmark_head(a), lmk, S)
+        if cfg.use_landmarks: main['landmark'] = landmark_loss(model.landmark_head(a), lmk, S)
         if cfg.use_orthogonal:
             main['orth'] = orthogonal_loss(model.detection.au_encoder.last_weight, model.identity_encoder.last_weight, a, z)
     _check_finite(main, 'main')
     total = sum(getattr(cfg, f'w_{k}') * v for k, v in main.items())
     opt_main.zero_grad(set_to_none=True)
-    backward(total); step(opt_main)
+    backward(total)
+    if grad_hook is not None: grad_hook(model.main_parameters())
+    step(opt_main)
     if scaler is not None: scaler.update()
 
     out = {**main, **disc, 'total': total.detach(), 'total_disc': sum(disc.values()).detach() if disc else torch.zeros((), device=dev)}
