@@ -20,11 +20,12 @@ from safetensors.torch import save_file
 from .core import Config, au
 
 # %% auto #0
-__all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'FORMAT',
-           'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained', 'TorchvisionBackbone',
-           'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv', 'RelationGCN',
-           'PerAUClassifier', 'DetectionPath', 'ConvDecoder', 'Generator', 'HeatmapHead', 'ImageDiscriminator',
-           'IdentityPairDiscriminator', 'MethodModel', 'save_detection_path', 'load_detection_path']
+__all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
+           'DETECTION_FORMAT', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained',
+           'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv',
+           'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'ConvDecoder', 'Generator', 'HeatmapHead',
+           'ImageDiscriminator', 'IdentityPairDiscriminator', 'MethodModel', 'save_detection_path',
+           'load_detection_path']
 
 # %% ../nbs/06_models.ipynb #c006
 N_LANDMARKS = 49                 # JAA-Net inner-face scheme: iBUG-68 without the 17 jaw points and inner-mouth corners 60, 64
@@ -316,7 +317,7 @@ class MethodModel(nn.Module):
     def forward(self, x: Tensor) -> Tensor: return self.detection(x)
 
 # %% ../nbs/06_models.ipynb #c040
-FORMAT = 'au_compendium.detection_path/1'
+DETECTION_FORMAT = 'au_compendium.detection_path/1'
 
 def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Sequence[int | str],
                         thresholds: Sequence[float] | None = None, meta: dict | None = None) -> Path:
@@ -329,7 +330,7 @@ def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Se
         thresholds = [float(t) for t in thresholds]
         if len(thresholds) != len(codes): raise ValueError(f"{len(thresholds)} thresholds for {len(codes)} AUs")
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in det.state_dict().items()}
-    md = dict(format=FORMAT, config=json.dumps(cfg.to_dict()), aus=json.dumps(codes), thresholds=json.dumps(thresholds),
+    md = dict(format=DETECTION_FORMAT, config=json.dumps(cfg.to_dict()), aus=json.dumps(codes), thresholds=json.dumps(thresholds),
               meta=json.dumps(meta or {}))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(path), metadata=md)
@@ -344,7 +345,7 @@ def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') ->
             md = f.metadata() or {}
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as e: raise ValueError(f"{path} is not a readable safetensors file: {e}") from e
-    if md.get('format') != FORMAT: raise ValueError(f"{path} is not a saved au_compendium detection path (format {md.get('format')!r}, expected {FORMAT!r})")
+    if md.get('format') != DETECTION_FORMAT: raise ValueError(f"{path} is not a saved au_compendium detection path (format {md.get('format')!r}, expected {DETECTION_FORMAT!r})")
     cfg = Config.from_dict(json.loads(md['config'])).replace(pretrained=False)   # the file holds every weight
     aus = json.loads(md['aus'])
     det = DetectionPath.from_config(cfg, len(aus), adjacency=torch.eye(len(aus)) if cfg.use_gcn else None)
