@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_prepare.ipynb #c003
 from __future__ import annotations
-import argparse, collections, concurrent.futures as cf, json, os, re, shutil, sys, time
+import argparse, collections, concurrent.futures as cf, csv, json, os, re, shutil, sys, time
 from pathlib import Path
 from typing import Sequence
 import cv2
@@ -218,35 +218,33 @@ BP4D_UNCODED = 9
 def read_bp4d_occ(path: str | Path, aus: Sequence[int]) -> pd.DataFrame:
     "Occurrence labels of one BP4D task: columns `frame` and `AU<n>` (float 1.0/0.0/NaN = not coded); raises `RawLayoutError`."
     path = Path(path)
-    try: raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
-    except Exception as e: raise RawLayoutError(f"{path}: not a readable CSV file ({type(e).__name__}: {e})") from None
-    if raw.empty: raise RawLayoutError(f"{path}: empty file")
-    head = [h.strip() for h in raw.iloc[0]]
+    try:
+        with open(path, newline='', errors='replace') as fh:
+            rows = [(i, [c.strip() for c in r]) for i, r in enumerate(csv.reader(fh), 1) if any(c.strip() for c in r)]
+    except OSError as e: raise RawLayoutError(f"{path}: cannot read ({e})") from None
+    if not rows: raise RawLayoutError(f"{path}: empty file")
+    head = rows[0][1]
     if not all(re.fullmatch(r'\d+', h) for h in head) or int(head[0]) != 0:
         raise RawLayoutError(f"{path}, line 1: expected the BP4D header '0,1,2,...,99' (column 0 = frame, column N = AU N), "
                              f"got {','.join(head[:8])[:60]!r}...")
     cols = {int(h): j for j, h in enumerate(head)}
     missing = [n for n in aus if n not in cols]
     if missing: raise RawLayoutError(f"{path}, line 1: no column for AU {missing} in the header")
-    body = raw.iloc[1:].apply(lambda c: c.str.strip())
-    out = {}
-    fr = body[cols[0]]
-    bad = ~fr.str.fullmatch(r'\d+')
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise RawLayoutError(f"{path}, line {i + 2}, column 0 (frame): an integer expected, got {fr.iloc[i]!r}")
-    out['frame'] = fr.astype(np.int64).to_numpy()
-    if len(set(out['frame'])) != len(out['frame']):
-        d = pd.Series(out['frame']); i = int(np.flatnonzero(d.duplicated().to_numpy())[0])
-        raise RawLayoutError(f"{path}, line {i + 2}: frame {out['frame'][i]} appears twice")
-    for n in aus:
-        c = body[cols[n]]
-        ok = c.isin(['0', '1', str(BP4D_UNCODED)])
-        if not ok.all():
-            i = int(np.flatnonzero(~ok.to_numpy())[0])
-            raise RawLayoutError(f"{path}, line {i + 2}, column {cols[n]} (AU{n}): values are 0, 1 or 9 (not coded), got {c.iloc[i]!r}")
-        out[f"AU{n}"] = c.map({'0': 0.0, '1': 1.0, str(BP4D_UNCODED): np.nan}).astype(np.float32).to_numpy()
-    return pd.DataFrame(out)
+    frames, labels = [], {n: [] for n in aus}
+    code = {'0': 0.0, '1': 1.0, str(BP4D_UNCODED): np.nan}
+    for i, r in rows[1:]:
+        if len(r) != len(head): raise RawLayoutError(f"{path}, line {i}: {len(r)} fields, but the header has {len(head)}")
+        if not re.fullmatch(r'\d+', r[0]): raise RawLayoutError(f"{path}, line {i}, column 0 (frame): an integer expected, got {r[0]!r}")
+        frames.append(int(r[0]))
+        for n in aus:
+            v = r[cols[n]]
+            if v not in code: raise RawLayoutError(f"{path}, line {i}, column {cols[n]} (AU{n}): values are 0, 1 or 9 (not coded), got {v!r}")
+            labels[n].append(code[v])
+    seen = set()
+    for (i, _), fr in zip(rows[1:], frames):
+        if fr in seen: raise RawLayoutError(f"{path}, line {i}: frame {fr} appears twice")
+        seen.add(fr)
+    return pd.DataFrame({'frame': np.array(frames, np.int64), **{f"AU{n}": np.array(v, np.float32) for n, v in labels.items()}})
 
 _IMG_EXT = ('.jpg', '.jpeg', '.png', '.bmp')
 
