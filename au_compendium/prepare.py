@@ -142,7 +142,8 @@ class _SubjectJob:
 
     def finish(self) -> dict:
         stats = dict(subject=self.subject, frames=len(self.rows), skipped=dict(self.skipped), examples=self.examples, notes=self.notes)
-        pd.DataFrame(self.rows).to_csv(self.tmp / '_rows.csv', index=False, lineterminator='\n')
+        pd.DataFrame(self.rows, columns=None if self.rows else ['path', 'subject', 'video', 'frame']).to_csv(
+            self.tmp / '_rows.csv', index=False, lineterminator='\n')
         (self.tmp / '_stats.json').write_text(json.dumps(stats, indent=1) + '\n')
         final = self.out / self.subject
         if final.exists(): shutil.rmtree(final)
@@ -388,18 +389,19 @@ def _write_outputs(rows: pd.DataFrame, out_dir: Path, folds: dict):
     shutil.rmtree(tmp, ignore_errors=True)
 
 def _summarise(kind, raw_root, out_dir, done, resumed, failed, skipped_subjects, settings) -> dict:
-    skipped, examples, notes, frames = collections.Counter(), {}, {}, 0
+    skipped, examples, notes, per_subject = collections.Counter(), {}, {}, {}
     labelled, present = collections.Counter(), collections.Counter()
     for x in done:
         st = json.loads((out_dir / x / '_stats.json').read_text())
-        frames += st['frames']; skipped.update(st['skipped'])
+        per_subject[x] = st['frames']; skipped.update(st['skipped'])
         for k, v in st.get('examples', {}).items(): examples.setdefault(k, v)
         if st.get('notes'): notes[x] = st['notes']
         rows = pd.read_csv(out_dir / x / '_rows.csv', usecols=lambda c: re.fullmatch(r'AU\d+', c) is not None)
         labelled.update(rows.notna().sum().to_dict()); present.update((rows == 1).sum().to_dict())
     aus = [f"AU{n}" for n in settings['aus']]
     return dict(dataset=kind, raw_root=str(raw_root), out_dir=str(out_dir), settings=settings,
-                subjects=len(done), subjects_done=done, subjects_resumed=resumed, frames=frames,
+                subjects=len(done), subjects_done=done, subjects_resumed=resumed, frames=sum(per_subject.values()),
+                frames_per_subject=per_subject,
                 labelled_per_au={a: int(labelled[a]) for a in aus}, present_per_au={a: int(present[a]) for a in aus},
                 skipped_frames=dict(skipped), skip_examples=examples, notes=notes,
                 skipped_subjects=skipped_subjects, failed_subjects=failed)
@@ -412,6 +414,8 @@ def format_summary(summary: dict) -> str:
     if s.get('labelled_per_au'):
         lines.append('  labelled (present) frames per AU: ' + ', '.join(
             f"{a} {n} ({s['present_per_au'][a]})" for a, n in s['labelled_per_au'].items()))
+    if s.get('frames_per_subject'):
+        lines.append('  frames per subject: ' + ', '.join(f"{x} {n}" for x, n in s['frames_per_subject'].items()))
     for reason, n in sorted(s.get('skipped_frames', {}).items()):
         ex = s.get('skip_examples', {}).get(reason)
         lines.append(f"  skipped frames, {reason}: {n}" + (f" (e.g. {ex})" if ex else ''))
@@ -642,7 +646,7 @@ def import_graphau(root: str | Path,              # folder holding img/ and list
     missing = int((~exists).sum()); example = allrows['src'][~exists].iloc[0] if missing else None
     rows = allrows[exists].copy()
     rows['path'] = [Path(os.path.relpath(img / s, out_dir)).as_posix() for s in rows['src']]
-    rows = rows.drop(columns='src').sort_values(['subject', 'video', 'frame'], key=lambda c: c.map(natural_key) if c.dtype == object else c)
+    rows = rows.drop(columns='src').sort_values(['subject', 'video', 'frame'], kind='stable')
     out_dir.mkdir(parents=True, exist_ok=True)
     published = [list(p) for p in proto.parts]
     same = [sorted(p) for p in parts_] == [sorted(p) for p in published]

@@ -67,7 +67,16 @@ def test_disfa_matches_fixture(tmp_path):
     assert json.loads((tmp_path / 'out' / 'folds.json').read_text()) == {'parts': [['SN002', 'SN001'], [], []]}
     assert s['labelled_per_au']['AU1'] == 12
     assert s['present_per_au']['AU12'] == int(sum((fx[x]['intensity']['AU12'] >= 2).sum() for x in fx))
-    assert json.loads((tmp_path / 'out' / 'summary.json').read_text())['frames'] == 12
+    assert json.loads((tmp_path / 'out' / 'summary.json').read_text())['frames_per_subject'] == {'SN001': 6, 'SN002': 6}
+
+
+def test_a_subject_with_no_usable_frame_is_kept_empty_and_reported(tmp_path):
+    raw, fx = _disfa(tmp_path, ('SN001', 'SN002'), 3)
+    for f in (raw / 'Landmark_Points' / 'SN002' / 'tmp_frame_lm').iterdir(): f.unlink()
+    s = prepare_disfa(raw, tmp_path / 'out', size=SIZE, subjects=['SN001', 'SN002'], progress=False)
+    assert s['frames_per_subject'] == {'SN001': 3, 'SN002': 0} and s['skipped_frames'] == {'missing landmark file': 3}
+    with pytest.warns(UserWarning, match=r"have no frames in the manifest: \['SN002'\]"):   # the data layer says so too
+        assert load_manifest(tmp_path / 'out')['subject'].unique().tolist() == ['SN001']
 
 
 def test_disfa_threshold_is_a_parameter(tmp_path):
