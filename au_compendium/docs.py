@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_docs.ipynb #c003
 from __future__ import annotations
-import argparse, base64, copy, functools, html, importlib, inspect, json, posixpath, re, reprlib, shutil, sys, time
+import argparse, base64, copy, functools, html, importlib, inspect, json, posixpath, re, reprlib, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -275,12 +275,12 @@ def execute_notebook(nb, cwd: str | Path, *, skip_flags=('slow',), timeout: int 
             if _skip_cell(c, set(skip_flags)): skipped.append(i); c.source = ''
     client = NotebookClient(run, timeout=timeout, kernel_name=kernel_name, resources={'metadata': {'path': str(cwd)}})
     err = None
-    try: client.execute()
+    try: client.execute(stderr=subprocess.DEVNULL)  # the kernel process's own chatter; cell output arrives over IOPub
     except Exception as e: err = e  # CellExecutionError, a dead kernel, a timeout
     for i in skipped: run.cells[i].source = nb.cells[i].source
     return run, err
 
-# %% ../nbs/02_docs.ipynb #c027
+# %% ../nbs/02_docs.ipynb #c028
 _CSS = """
 :root { --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --side: #f6f8fa; --line: #d1d9e0; --accent: #0969da; --code: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -372,7 +372,7 @@ _PAGE = """<!DOCTYPE html>
 </html>
 """
 
-# %% ../nbs/02_docs.ipynb #c029
+# %% ../nbs/02_docs.ipynb #c030
 @dataclass
 class _Page:
     src: Path                 # the notebook or Markdown file
@@ -384,13 +384,14 @@ class _Page:
     module: str | None = None # exported module (`#| default_exp`)
     executed: bool = False
 
-def _title(nb, fallback: str) -> tuple[str, str]:
+def _title(nb, fallback: str) -> str:
+    "The text of the first markdown cell's `# Title`, else `fallback`."
     for c in nb.cells:
         if c.cell_type == 'markdown':
             m = re.search(r'^#\s+(.+?)\s*$', c.source, re.M)
-            if m: return m.group(1).strip(), ''
+            if m: return m.group(1).strip()
             break
-    return fallback, ''
+    return fallback
 
 def _default_exp(nb) -> str | None:
     for c in nb.cells:
@@ -412,7 +413,7 @@ def _rel(url: str, frm: str) -> str:
 
 def _root(url: str) -> str: return '../' * url.count('/')
 
-# %% ../nbs/02_docs.ipynb #c031
+# %% ../nbs/02_docs.ipynb #c032
 _COPY_LIMIT = 20_000_000  # bytes: larger repository files are not copied into the site
 
 class _Site:
@@ -595,7 +596,7 @@ class _Site:
             parts.append(f'<table><thead><tr><th>name</th><th>kind</th><th>summary</th></tr></thead><tbody>{rows}</tbody></table>')
         return '\n'.join(parts)
 
-# %% ../nbs/02_docs.ipynb #c033
+# %% ../nbs/02_docs.ipynb #c034
 def build_html_docs(out_dir: str | Path = '_docs',  # where the site goes (emptied first); relative to the repository root
                     *,
                     execute: bool = False,          # run each notebook (a copy, from its folder) for fresh outputs before rendering
@@ -623,8 +624,8 @@ def build_html_docs(out_dir: str | Path = '_docs',  # where the site goes (empti
         try: nb = nbformat.read(p, as_version=4)
         except Exception as e: raise ValueError(f"{p}: not a readable notebook ({e})") from e
         rel = p.relative_to(nbs)
-        title, _ = _title(nb, rel.stem)
-        m = re.match(r'(\d+)_', rel.name)
+        title = _title(nb, rel.stem)
+        m = re.match(r'(\d+[a-z]?)_', rel.name)
         label = title.split(':')[0].strip() if p.name != 'index.ipynb' else 'Overview'
         page = _Page(p.resolve(), rel.with_suffix('.html').as_posix(), title, label, m.group(1) if m else '', nb, _default_exp(nb))
         if execute and not is_papermill(nb):
@@ -661,7 +662,7 @@ def build_html_docs(out_dir: str | Path = '_docs',  # where the site goes (empti
     res['errors'] = [f"cannot import {k}: {v}" for k, v in site.stats['import_errors'].items()] + [f"{n} failed to run: {e}" for n, e in site.stats['failed']]
     return res
 
-# %% ../nbs/02_docs.ipynb #c035
+# %% ../nbs/02_docs.ipynb #c036
 _ANSI_CSS = """
 .ansi-black-fg { color: #3e424d; } .ansi-red-fg { color: #e75c58; } .ansi-green-fg { color: #00a250; }
 .ansi-yellow-fg { color: #ddb62b; } .ansi-blue-fg { color: #208ffb; } .ansi-magenta-fg { color: #d160c4; }
@@ -669,7 +670,7 @@ _ANSI_CSS = """
 .ansi-red-bg { background: #e75c58; } .ansi-green-bg { background: #00a250; } .ansi-yellow-bg { background: #ddb62b; }
 """
 
-# %% ../nbs/02_docs.ipynb #c040
+# %% ../nbs/02_docs.ipynb #c041
 def docs_cli(argv: list[str] | None = None):
     "Command line: `au-docs readme` writes README.md from nbs/index.ipynb; `au-docs html` writes the HTML docs into `_docs/`."
     ap = argparse.ArgumentParser(prog='au-docs', description='Render the compendium documentation offline.')
@@ -690,6 +691,9 @@ def docs_cli(argv: list[str] | None = None):
           f"({sum(res['modules'].values())} names) to {res['out_dir']} in {res['seconds']} s; open {res['out_dir']}/index.html")
     if res['hidden_cells'] or res['removed_html']:
         print(f"left out: {res['hidden_cells']} hidden cells, {res['removed_html']} scripts/remote resources in outputs")
+    if res['executed']:
+        slow = sorted(res['executed'], key=lambda x: -x[1])[:3]
+        print(f"executed {len(res['executed'])} notebooks; slowest: " + ', '.join(f"{n} {t} s" for n, t in slow))
     for page, href in res['unresolved_links']: print(f"warning: {page}: link {href!r} leads outside the docs; shown as text")
     for e in res['errors']: print(f"error: {e}", file=sys.stderr)
     if res['errors']: sys.exit(1)
