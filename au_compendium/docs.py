@@ -118,16 +118,21 @@ def _text(v) -> str: return ''.join(v) if isinstance(v, list) else str(v)
 
 def _remote(url: str) -> bool: return bool(urlsplit(url.strip()).scheme in ('http', 'https') or url.strip().startswith('//'))
 
-def clean_html(fragment: str, stats: dict | None = None) -> str:
-    "`fragment` without scripts, iframes, objects, external style sheets and remote images; each removal counted in `stats['removed']`."
-    soup = BeautifulSoup(fragment, 'html.parser')
+def _clean_soup(soup) -> int:
+    "Remove scripts, frames, objects, style-sheet links and remote images from `soup`, and inline event handlers; returns how many elements went."
     gone = [t for t in soup.find_all(True) if t.name in ('script', 'iframe', 'object', 'embed', 'link', 'base', 'meta')
             or _remote(t.get('src', '')) or (t.name in ('image', 'use') and _remote(t.get('href', '') or t.get('xlink:href', '')))]
     for t in gone:
         if not t.decomposed: t.decompose()
     for t in soup.find_all(True):  # inline event handlers (`onload=...`) would run scripts
         for a in [a for a in t.attrs if a.lower().startswith('on')]: del t[a]
-    if stats is not None: stats['removed'] = stats.get('removed', 0) + len(gone)
+    return len(gone)
+
+def clean_html(fragment: str, stats: dict | None = None) -> str:
+    "`fragment` without scripts, iframes, objects, external style sheets and remote images; each removal counted in `stats['removed']`."
+    soup = BeautifulSoup(fragment, 'html.parser')
+    n = _clean_soup(soup)
+    if stats is not None: stats['removed'] = stats.get('removed', 0) + n
     return str(soup)
 
 def render_output(out: dict, stats: dict | None = None) -> str:
@@ -481,9 +486,10 @@ class _Site:
         return _rel(url + frag, page.url) if url else None
 
     def fix(self, frag: str, page: _Page) -> str:
-        "Resolve the links in the HTML fragment `frag` of `page`, and link inline code that names an API entry."
-        if '<a' not in frag and '<code' not in frag: return frag
+        "Clean the HTML fragment `frag` of `page` (as outputs are), resolve its links, and link inline code that names an API entry."
+        if '<' not in frag: return frag
         soup = BeautifulSoup(frag, 'html.parser')
+        self.stats['removed_html'] += _clean_soup(soup)
         for a in soup.find_all('a', href=True):
             new = self.resolve(a['href'], page)
             if new is None:

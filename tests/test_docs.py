@@ -33,7 +33,7 @@ def chromium_path() -> str:
     if os.geteuid() != 0: pytest.skip('chromium is not installed and installing it needs root: apt-get install -y chromium')
     env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
     try:
-        r = subprocess.run('apt-get update && apt-get install -y --no-install-recommends chromium', shell=True, env=env,
+        r = subprocess.run('apt-get update && apt-get install -y chromium', shell=True, env=env,
                            capture_output=True, text=True, timeout=1500)
     except subprocess.TimeoutExpired: pytest.skip('installing chromium with apt-get took more than 25 minutes')
     exe = shutil.which('chromium')
