@@ -32,7 +32,10 @@ def _cost(backbone: str, image_size: int, units: int, repeat: int) -> dict:
     def fwd_det(): det(x)
     @torch.no_grad()
     def fwd_bb(): bb(x)
-    fwd_t = compare({'detection': fwd_det, 'backbone': fwd_bb}, repeat=max(repeat, 5), warmup=1)
+    with torch.no_grad(): feat = bb(x)
+    @torch.no_grad()
+    def fwd_heads(): det.head(*det.encode_features(feat))
+    fwd_t = compare({'detection': fwd_det, 'backbone': fwd_bb, 'heads': fwd_heads}, repeat=4 * repeat, number=2, warmup=1)
     return dict(frames=x.shape[0], image_size=image_size,
                 params_baseline=_n(base.detection.parameters()),          # what the baseline trains and ships
                 params_full_detection=_n(det.parameters()),               # what the full method ships
@@ -42,7 +45,9 @@ def _cost(backbone: str, image_size: int, units: int, repeat: int) -> dict:
                 step_s_baseline=step_t['baseline'], step_s_full=step_t['full'],
                 step_ratio_full_over_baseline=step_t['full'] / step_t['baseline'],
                 forward_s_backbone=fwd_t['backbone'], forward_s_detection=fwd_t['detection'],
-                forward_overhead_ratio=fwd_t['detection'] / fwd_t['backbone'])
+                forward_s_heads=fwd_t['heads'],                            # E_A + F_au + GCN + classifier on given features
+                forward_overhead_ratio=fwd_t['detection'] / fwd_t['backbone'],
+                heads_share_of_backbone=fwd_t['heads'] / fwd_t['backbone'])
 
 def bench_tiny_64():
     "The SynthFACS setting: 'tiny' backbone at 64x64, 8 sampler units (32 frames)."
