@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_docs.ipynb #c003
 from __future__ import annotations
-import argparse, base64, copy, functools, html, importlib, inspect, json, posixpath, re, reprlib, shutil, subprocess, sys, time
+import argparse, base64, copy, functools, html, importlib, inspect, posixpath, re, reprlib, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
