@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_predict.ipynb #c003
 from __future__ import annotations
-import argparse, copy, datetime, inspect, json, math, queue, re, sys, tempfile, threading, time, warnings
+import argparse, copy, datetime, json, math, queue, re, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -15,16 +15,16 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 from .core import au
-from .align import FaceDetector, align_face, align_box, to49
+from .align import ENLARGE, FaceDetector, align_face, align_box, to49
 from .data import LANDMARK_COLUMNS
 from .models import DetectionPath, load_detection_path
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'META_COLUMNS', 'DEMO_WARNING', 'InputError', 'Source',
-           'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights',
-           'to_input', 'export_onnx', 'Predictor', 'resize_like_dataset', 'face_crop', 'Track', 'box_iou',
-           'FaceTracker', 'moving_face_frames', 'write_video', 'predict', 'to_openface', 'write_openface',
-           'metadata_path', 'write_table', 'predict_cli']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'InputError',
+           'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
+           'resolve_weights', 'to_input', 'export_onnx', 'Predictor', 'resize_like_dataset', 'face_crop', 'Track',
+           'box_iou', 'FaceTracker', 'moving_face_frames', 'write_video', 'BatchRunner', 'predict', 'to_openface',
+           'write_openface', 'metadata_path', 'write_table', 'predict_cli']
 
 # %% ../nbs/13_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -192,7 +192,7 @@ def to_input(crops: np.ndarray) -> torch.Tensor:
     return (x - 0.5) / 0.5
 
 ENGINES = ('torch', 'onnx')
-_ALIGN_SIZE = inspect.signature(align_face).parameters['size'].default   # the crop side dataset preparation aligns to
+PREP_CROP_SIZE = 256   # the crop side `au-prepare` aligns faces to by default (a run's metadata may say otherwise: `crop_size`)
 
 def export_onnx(model: nn.Module, size: int, path: str | Path) -> Path:
     "Export a detection path to ONNX at `path`: input `images` [batch, 3, size, size], output `logits` [batch, C]."
@@ -228,13 +228,14 @@ class Predictor:
                  meta: dict | None = None,           # the run's metadata (`demo: true` marks a demo model)
                  config: dict | None = None,         # the run configuration, for the table's metadata
                  weights: str = '<in memory>',       # where the weights came from, for messages and metadata
-                 crop_size: int | None = None,       # side of the aligned crop before resizing to `size`; default align's
+                 crop_size: int | None = None,       # side of the aligned crop before resizing to `size`; default meta's or align's
                  device: str = 'auto', engine: str = 'torch'):
         self.aus = [au(a).code for a in aus]
         self.weights, self.meta, self.config = str(weights), dict(meta or {}), dict(config or {})
         self.size = int(size or getattr(model, 'image_size', 0) or 0)
         if self.size <= 0: raise WeightsError(f"{self.weights}: give `size`, the network's input side")
-        self.crop_size = int(crop_size or self.meta.get('crop_size') or _ALIGN_SIZE)
+        self.crop_size = int(crop_size or self.meta.get('crop_size') or PREP_CROP_SIZE)
+        self.enlarge = float(self.meta.get('enlarge') or ENLARGE)
         self.thresholds = self._thresholds(thresholds)
         if engine not in ENGINES: raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.engine, self.device = engine, _auto_device(device)
@@ -247,14 +248,14 @@ class Predictor:
     def demo(self) -> bool: return bool(self.meta.get('demo', False))
 
     def _thresholds(self, t) -> np.ndarray:
-        if t is None: return np.full(len(self.aus), 0.5, np.float32)
-        if isinstance(t, (int, float)): return np.full(len(self.aus), float(t), np.float32)
+        if t is None: return np.full(len(self.aus), 0.5, np.float64)
+        if isinstance(t, (int, float)): return np.full(len(self.aus), float(t), np.float64)
         if isinstance(t, dict):
             t = {au(k).code: float(v) for k, v in t.items()}
             unknown = sorted(set(t) - set(self.aus))
             if unknown: raise WeightsError(f"{self.weights}: thresholds for AUs the model does not predict: {', '.join(unknown)}")
-            return np.array([t.get(a, 0.5) for a in self.aus], np.float32)
-        t = np.asarray(t, np.float32)
+            return np.array([t.get(a, 0.5) for a in self.aus], np.float64)
+        t = np.asarray(t, np.float64)
         if t.shape != (len(self.aus),): raise WeightsError(f"{self.weights}: {t.size} thresholds for {len(self.aus)} AUs")
         return t
 
@@ -308,9 +309,9 @@ def resize_like_dataset(img: np.ndarray, size: int) -> np.ndarray:
     if (w, h) == (size, size): return img
     return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA if w * h > size * size else cv2.INTER_LINEAR)
 
-def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = _ALIGN_SIZE) -> np.ndarray:
+def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
     "uint8 RGB [size, size, 3]: the face with landmarks `pts` [K, 2] (or, when None, box `box` [4]) aligned as in dataset preparation."
-    crop = align_face(image, pts, crop_size)[0] if pts is not None else align_box(image, box, crop_size)[0]
+    crop = align_face(image, pts, crop_size, enlarge)[0] if pts is not None else align_box(image, box, crop_size, enlarge)[0]
     return resize_like_dataset(crop, size)
 
 # %% ../nbs/13_predict.ipynb #c034
@@ -443,6 +444,31 @@ def _stream(sources: list[Source], gray: bool = True) -> Iterator[tuple]:
         except InputError as e: yield si, None, None, None, None, str(e)
         except Exception as e: yield si, None, None, None, None, f"{src.name}: {type(e).__name__}: {e}"
 
+class BatchRunner:
+    "Run `pred` on submitted batches, in a background thread when `threaded` (one batch queued ahead); `close()` gives `[(rows, probs)]`."
+    def __init__(self, pred: Callable[[np.ndarray], np.ndarray], threaded: bool = True):
+        self.pred, self.results, self.error = pred, [], None
+        self.q, self.th = (queue.Queue(maxsize=1), threading.Thread(target=self._work, name='au-predict-model', daemon=True)) if threaded else (None, None)
+        if self.th: self.th.start()
+    def _work(self):
+        while (item := self.q.get()) is not None:
+            if self.error is None:
+                try: self.results.append((item[0], self.pred(item[1])))
+                except BaseException as e: self.error = e
+    def submit(self, rows: np.ndarray, crops: np.ndarray):
+        "Queue crops [B, S, S, 3] whose probabilities belong to table rows `rows` [B]."
+        if self.error is not None: raise self.error
+        if self.th is None: self.results.append((rows, self.pred(crops)))
+        else: self.q.put((rows, crops))
+    def close(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        "Wait for every batch; `[(rows, probs [B, C])]` in submission order."
+        self.stop()
+        if self.error is not None: raise self.error
+        return self.results
+    def stop(self):
+        "End the thread once the queued batches are done (idempotent)."
+        if self.th is not None and self.th.is_alive(): self.q.put(None); self.th.join()
+
 def _count_frames(src: Source) -> int:
     if src.kind == 'array': return 1 if src.array.ndim == 2 or (src.array.ndim == 3 and src.array.shape[-1] <= 4) else len(src.array)
     if src.kind != 'video': return 1
@@ -465,6 +491,7 @@ def predict(inputs,                          # image/video path, folder, array, 
             openface: bool = False,          # return the OpenFace 2.x layout (`to_openface`) instead of the full table
             on_error: str = 'report',        # 'report': record failed inputs and go on; 'raise': stop at the first
             progress: bool = True,           # a tqdm progress bar over frames
+            threaded: bool = True,           # run the network in a background thread, beside face finding
            ) -> pd.DataFrame:
     "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above)."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
@@ -476,60 +503,79 @@ def predict(inputs,                          # image/video path, folder, array, 
     tracker = FaceTracker(det, detect_every=detect_every, max_faces=max_faces, min_confidence=min_confidence) if det is not None else None
     sources, failures = collect_sources(inputs)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
-    S, C = pred.size, len(pred.aus)
-    cols = {k: [] for k in META_COLUMNS}; lmk = []
-    probs, crops, pending = [], np.empty((batch_size, S, S, 3), np.uint8), []
-    def run_batch():
-        if pending: probs.append((np.array(pending), pred(crops[:len(pending)]))); pending.clear()
-    def add_row(src, i, t, track, rgb):
-        cols['source'].append(src.name); cols['frame'].append(i); cols['timestamp'].append(t)
-        if track is None:
-            for k, v in zip(META_COLUMNS[3:], (0, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan)): cols[k].append(v)
-            if landmarks: lmk.append(np.full(98, np.nan))
-            return
-        x0, y0, x1, y1 = track.box
-        for k, v in zip(META_COLUMNS[3:], (track.id, 1, track.score, int(track.detected), x0, y0, x1 - x0, y1 - y0)): cols[k].append(v)
-        if landmarks: lmk.append(np.full(98, np.nan) if track.pts is None else to49(track.pts).T.ravel())
-        crops[len(pending)] = (resize_like_dataset(rgb, S) if aligned else face_crop(rgb, track.box, track.pts, S, pred.crop_size))
-        pending.append(len(cols['source']) - 1)
-        if len(pending) == batch_size: run_batch()
-    t0, n_frames, current = time.perf_counter(), 0, None
-    with tqdm(total=sum(map(_count_frames, sources)), unit='frame', disable=not progress, desc='au-predict') as bar:
-        for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned)):
-            src = sources[si]
-            if err is not None:
-                failures.append(dict(source=src.name, error=err))
-                if on_error == 'raise': raise InputError(err)
-                bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
-            if si != current and tracker is not None: tracker.reset()
-            current = si; n_frames += 1
-            if aligned:
-                h, w = rgb.shape[:2]
-                tracks = [Track(0, np.array([0.0, 0.0, w, h]), math.nan, None, True)]
-            else: tracks = tracker(rgb, gray)
-            if not tracks: add_row(src, i, t, None, rgb)
-            for tr in tracks: add_row(src, i, t, tr, rgb)
-            bar.update(1)
-        run_batch()
-    df = _table(cols, lmk if landmarks else None, probs, pred, thr)
-    df.attrs.update(_metadata(pred, thr, sources, failures, n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
-                              detect_every=detect_every, batch_size=batch_size, min_confidence=min_confidence, max_faces=max_faces))
+    rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks, aligned=aligned)
+    t0, current = time.perf_counter(), None
+    try:
+        with tqdm(total=sum(map(_count_frames, sources)), unit='frame', disable=not progress, desc='au-predict') as bar:
+            for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned)):
+                if err is not None:
+                    failures.append(dict(source=sources[si].name, error=err))
+                    if on_error == 'raise': raise InputError(err)
+                    bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
+                if si != current and tracker is not None: tracker.reset()
+                current = si
+                rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray) if tracker is not None else None)
+                bar.update(1)
+        df = rows.table(thr)
+    finally: rows.close()
+    df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
+                              detect_every=detect_every, batch_size=batch_size, threaded=threaded, min_confidence=min_confidence, max_faces=max_faces))
     return to_openface(df) if openface else df
 
-def _table(cols, lmk, probs, pred, thr) -> pd.DataFrame:
-    n, C = len(cols['source']), len(pred.aus)
-    df = pd.DataFrame({'source': pd.Series(cols['source'], dtype=str), 'frame': np.array(cols['frame'], np.int64),
-                       'timestamp': np.array(cols['timestamp'], np.float64), 'face': np.array(cols['face'], np.int64),
-                       'success': np.array(cols['success'], np.int8), 'confidence': np.array(cols['confidence'], np.float32),
-                       'detected': np.array(cols['detected'], np.int8),
-                       **{k: np.array(cols[k], np.float32) for k in 'xywh'}})
-    if lmk is not None:
-        df = pd.concat([df, pd.DataFrame(np.array(lmk, np.float32).reshape(n, 98), columns=LANDMARK_COLUMNS)], axis=1)
-    P = np.full((n, C), np.nan, np.float32)
-    for rows, p in probs: P[rows] = p
-    missing = np.isnan(P)
-    dec = pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(pred.aus)})
-    return pd.concat([df, pd.DataFrame(P, columns=[f'{a}_prob' for a in pred.aus]), dec], axis=1)
+class _Rows:
+    "The table under construction: rows of metadata, and the crops of their faces sent to the network in batches."
+    def __init__(self, pred: Predictor, *, batch_size: int, threaded: bool, landmarks: bool, aligned: bool):
+        self.pred, self.batch_size, self.landmarks, self.aligned = pred, batch_size, landmarks, aligned
+        self.cols, self.lmk, self.pending, self.n_frames = {k: [] for k in META_COLUMNS}, [], [], 0
+        self.runner = BatchRunner(pred, threaded=threaded)
+        self.crops = np.empty((batch_size, pred.size, pred.size, 3), np.uint8)
+
+    def add(self, source: str, i: int, t: float, rgb: np.ndarray, tracks: list[Track] | None):
+        "The rows of one frame: one per face in `tracks` (None: the frame is an aligned crop), or one with success 0."
+        self.n_frames += 1
+        if tracks is None: tracks = [Track(0, np.array([0.0, 0.0, rgb.shape[1], rgb.shape[0]]), math.nan, None, True)]
+        for tr in tracks or [None]:
+            c = self.cols
+            c['source'].append(source); c['frame'].append(i); c['timestamp'].append(t)
+            if tr is None:
+                vals, pts = (0, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
+            else:
+                x0, y0, x1, y1 = tr.box
+                vals, pts = (tr.id, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
+            for k, v in zip(META_COLUMNS[3:], vals): c[k].append(v)
+            if self.landmarks: self.lmk.append(np.full(98, np.nan) if pts is None else to49(pts).T.ravel())
+            if tr is None: continue
+            P = self.pred
+            self.crops[len(self.pending)] = (resize_like_dataset(rgb, P.size) if self.aligned
+                                             else face_crop(rgb, tr.box, tr.pts, P.size, P.crop_size, P.enlarge))
+            self.pending.append(len(c['source']) - 1)
+            if len(self.pending) == self.batch_size: self._flush()
+
+    def _flush(self):
+        if not self.pending: return
+        self.runner.submit(np.array(self.pending), self.crops[:len(self.pending)])
+        self.crops, self.pending = np.empty_like(self.crops), []
+
+    def close(self):
+        "Stop the network thread (after an error: without waiting for results)."
+        self.runner.stop()
+
+    def table(self, thr: np.ndarray) -> pd.DataFrame:
+        "The finished table: metadata columns, landmarks, probabilities `AUx_prob`, decisions `AUx` (nullable Int8)."
+        self._flush()
+        c, n, aus = self.cols, len(self.cols['source']), self.pred.aus
+        df = pd.DataFrame({'source': pd.Series(c['source'], dtype=str), 'frame': np.array(c['frame'], np.int64),
+                           'timestamp': np.array(c['timestamp'], np.float64), 'face': np.array(c['face'], np.int64),
+                           'success': np.array(c['success'], np.int8), 'confidence': np.array(c['confidence'], np.float32),
+                           'detected': np.array(c['detected'], np.int8), **{k: np.array(c[k], np.float32) for k in 'xywh'}})
+        parts = [df]
+        if self.landmarks: parts.append(pd.DataFrame(np.array(self.lmk, np.float32).reshape(n, 98), columns=LANDMARK_COLUMNS))
+        P = np.full((n, len(aus)), np.nan, np.float32)
+        for rows, p in self.runner.close(): P[rows] = p
+        missing = np.isnan(P)
+        parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
+        parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
+        return pd.concat(parts, axis=1)
 
 def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -> dict:
     from importlib.metadata import version, PackageNotFoundError
@@ -538,7 +584,7 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
     det = settings.pop('det')
     return dict(weights=pred.weights, aus=pred.aus, thresholds={a: float(t) for a, t in zip(pred.aus, thr)}, demo=pred.demo,
                 warning=DEMO_WARNING if pred.demo else None, model_meta=pred.meta, config=pred.config, size=pred.size,
-                crop_size=pred.crop_size, engine=pred.engine, device=str(pred.device),
+                crop_size=pred.crop_size, enlarge=pred.enlarge, engine=pred.engine, device=str(pred.device),
                 detector=None if det is None else getattr(det, 'kind', type(det).__name__), **settings,
                 inputs=[s.name for s in sources], failures=list(failures), frames=int(n_frames), rows=len(df),
                 faces=int(df['success'].sum()), seconds=round(seconds, 3),

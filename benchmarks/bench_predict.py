@@ -1,0 +1,57 @@
+"""Benchmarks of au_compendium.predict: video frames per second end to end (decode, detect/track, align, network) against
+the detection path's model-only throughput, measured side by side in one run, with the PyTorch and the ONNX Runtime engines."""
+import tempfile
+from pathlib import Path
+import numpy as np
+import torch
+from au_compendium.bench import compare
+from au_compendium.core import Config
+from au_compendium.models import DetectionPath
+from au_compendium.align import FaceDetector
+from au_compendium.predict import Predictor, FaceTracker, face_crop, iter_frames, moving_face_frames, predict, write_video, Source
+
+N_FRAMES, BATCH, SIZE = 120, 32, 224
+
+def _detection_path(n_aus: int = 8) -> DetectionPath:
+    "A ResNet-18 detection path at 224 with random weights (timing only)."
+    torch.manual_seed(0)
+    return DetectionPath.from_config(Config(backbone='resnet18', image_size=SIZE), n_aus, adjacency=torch.eye(n_aus)).eval()
+
+def _engines() -> dict:
+    model, aus = _detection_path(), [1, 2, 4, 6, 9, 12, 25, 26]
+    out = {'torch': Predictor(model, aus, device='cpu')}
+    try: out['onnx'] = Predictor(model, aus, device='cpu', engine='onnx')
+    except ImportError: pass
+    return out
+
+def bench_video_end_to_end():
+    "640x360 single-face MPEG-4 video, ResNet-18 detection path at 224: fps end to end vs the model alone, per engine."
+    engines = _engines()
+    with tempfile.TemporaryDirectory() as d:
+        video = write_video(moving_face_frames(N_FRAMES, width=640, height=360), Path(d)/'face.mp4')
+        crops = np.random.default_rng(0).integers(0, 256, (BATCH, SIZE, SIZE, 3), dtype=np.uint8)
+        fns = {}
+        for name, p in engines.items():
+            fns[f'{name}_end_to_end'] = lambda p=p: predict(video, p, batch_size=BATCH, detect_every=10, progress=False)
+            fns[f'{name}_model_only'] = lambda p=p: p(crops)
+        frames = [f for _, _, f in iter_frames(Source('v', 'video', path=video))]
+        tracker = FaceTracker(FaceDetector(), detect_every=10)
+        def faces_only():
+            tracker.reset()
+            for f in frames:
+                for t in tracker(f): face_crop(f, t.box, t.pts, SIZE)
+        fns['faces_only'] = faces_only
+        t = compare(fns, repeat=3, warmup=1)
+        rows = predict(video, engines['torch'], batch_size=BATCH, detect_every=10, progress=False)
+    out = dict(frames=N_FRAMES, batch_size=BATCH, detect_every=10, torch_threads=torch.get_num_threads(),
+               faces_found=int(rows.success.sum()), faces_only_fps=N_FRAMES / t['faces_only'])
+    for name in engines:
+        e2e, model = N_FRAMES / t[f'{name}_end_to_end'], BATCH / t[f'{name}_model_only']
+        out.update({f'{name}_end_to_end_fps': e2e, f'{name}_model_only_fps': model, f'{name}_ratio_end_to_end_over_model': e2e / model})
+    if 'onnx' in engines:
+        out['onnx_over_torch_model_only'] = out['onnx_model_only_fps'] / out['torch_model_only_fps']
+        out['onnx_over_torch_end_to_end'] = out['onnx_end_to_end_fps'] / out['torch_end_to_end_fps']
+    return out
+
+if __name__ == '__main__':
+    print(bench_video_end_to_end())
