@@ -324,7 +324,7 @@ class Track:
     pts: np.ndarray | None        # [68, 2] landmarks in image pixels, or None (Haar: box only)
     detected: bool = True         # found by the detector on this frame; False: followed by optical flow
 
-_LK = dict(winSize=(21, 21), maxLevel=3, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
+_LK = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
 
 def _grid(box, n: int = 5) -> np.ndarray:
     x0, y0, x1, y1 = box
@@ -341,10 +341,11 @@ def box_iou(a, b) -> float:
 class FaceTracker:
     "Faces of a frame sequence: `tracker(rgb, gray) -> [Track]`, detecting on a schedule and following faces in between."
     def __init__(self, detector: FaceDetector, *, detect_every: int = 10, max_faces: int | None = None,
-                 min_confidence: float | None = None, fb_max: float = 0.03, min_good: float = 0.5, max_drift: float = 0.15):
+                 min_confidence: float | None = None, flow_scale: float = 0.5,
+                 fb_max: float = 0.03, min_good: float = 0.5, max_drift: float = 0.15):
         if detect_every < 1: raise ValueError(f"detect_every must be >= 1, got {detect_every}")
         self.detector, self.detect_every, self.max_faces, self.min_confidence = detector, detect_every, max_faces, min_confidence
-        self.fb_max, self.min_good, self.max_drift = fb_max, min_good, max_drift
+        self.flow_scale, self.fb_max, self.min_good, self.max_drift = flow_scale, fb_max, min_good, max_drift
         self.reset()
 
     def reset(self):
@@ -354,6 +355,7 @@ class FaceTracker:
 
     def __call__(self, rgb: np.ndarray, gray: np.ndarray | None = None) -> list[Track]:
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray is None else gray
+        if self.flow_scale != 1: gray = cv2.resize(gray, None, fx=self.flow_scale, fy=self.flow_scale, interpolation=cv2.INTER_AREA)
         self.since += 1
         if not self.tracks or self.since >= self.detect_every or self.prev is None or self.prev.shape != gray.shape \
                 or not self._follow(rgb, gray):
@@ -375,19 +377,21 @@ class FaceTracker:
                               for i, f in enumerate(faces)), key=lambda t: t.id)
         self.since, self.n_detections = 0, self.n_detections + 1
 
-    def _follow(self, rgb, gray) -> bool:
-        "Move every face by optical flow from the previous frame; False (and counted) when one is lost."
-        moved = []
+    def _follow(self, rgb, small) -> bool:
+        "Move every face by optical flow from the previous frame (`small`: gray at `flow_scale`); False (and counted) when one is lost."
+        moved, s = [], self.flow_scale
         for t in self.tracks:
             p0 = (t.pts if t.pts is not None else _grid(t.box)).astype(np.float32).reshape(-1, 1, 2)
-            p1, st1, _ = cv2.calcOpticalFlowPyrLK(self.prev, gray, p0, None, **_LK)
-            p0b, st2, _ = cv2.calcOpticalFlowPyrLK(gray, self.prev, p1, None, **_LK)
+            q0 = p0 * np.float32(s)                                   # flow runs at flow_scale
+            q1, st1, _ = cv2.calcOpticalFlowPyrLK(self.prev, small, q0, None, **_LK)
+            q0b, st2, _ = cv2.calcOpticalFlowPyrLK(small, self.prev, q1, None, **_LK)
             width = t.box[2] - t.box[0]
-            good = (st1.ravel() == 1) & (st2.ravel() == 1) & (np.linalg.norm((p0 - p0b).reshape(-1, 2), axis=1) < self.fb_max * width)
-            M = cv2.estimateAffinePartial2D(p0[good], p1[good], method=cv2.LMEDS)[0] if good.sum() >= 3 else None
+            good = (st1.ravel() == 1) & (st2.ravel() == 1) & (np.linalg.norm((q0 - q0b).reshape(-1, 2), axis=1) < self.fb_max * width * s)
+            M = cv2.estimateAffinePartial2D(q0[good], q1[good], method=cv2.LMEDS)[0] if good.sum() >= 3 else None
             scale = math.sqrt(abs(np.linalg.det(M[:, :2]))) if M is not None else 0.0
             if good.mean() < self.min_good or not 1 / 1.3 < scale < 1.3:
                 self.n_lost += 1; return False
+            M[:, 2] /= s                                              # the same similarity in full-resolution pixels
             c, half = M[:, :2] @ ((t.box[:2] + t.box[2:]) / 2) + M[:, 2], scale * (t.box[2:] - t.box[:2]) / 2
             box, pts = np.concatenate([c - half, c + half]), None
             if t.pts is not None:                   # the detector gives landmarks: fresh ones in the moved box
@@ -591,7 +595,7 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
                 au_compendium=v, torch=torch.__version__, opencv=cv2.__version__,
                 created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
 
-# %% ../nbs/13_predict.ipynb #c043
+# %% ../nbs/13_predict.ipynb #c045
 def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
 
 def to_openface(df: pd.DataFrame) -> pd.DataFrame:
@@ -636,7 +640,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -
     meta.write_text(json.dumps(doc, indent=2, default=str) + '\n')
     return path
 
-# %% ../nbs/13_predict.ipynb #c045
+# %% ../nbs/13_predict.ipynb #c047
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
