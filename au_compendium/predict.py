@@ -5,7 +5,7 @@
 # %% ../nbs/13_predict.ipynb #c003
 from __future__ import annotations
 import argparse, copy, datetime, json, math, queue, re, sys, tempfile, threading, time, warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 import cv2
@@ -434,7 +434,7 @@ def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path
     vw.release()
     return path
 
-# %% ../nbs/13_predict.ipynb #c040
+# %% ../nbs/13_predict.ipynb #c042
 META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
@@ -479,7 +479,7 @@ def _count_frames(src: Source) -> int:
     cap = cv2.VideoCapture(str(src.path)); n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0; cap.release()
     return max(n, 1)
 
-# %% ../nbs/13_predict.ipynb #c041
+# %% ../nbs/13_predict.ipynb #c043
 def predict(inputs,                          # image/video path, folder, array, or a list of them
             weights,                         # run folder, .safetensors file, or a `Predictor`
             *, batch_size: int = 32,         # crops per network call
@@ -595,7 +595,7 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
                 au_compendium=v, torch=torch.__version__, opencv=cv2.__version__,
                 created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
 
-# %% ../nbs/13_predict.ipynb #c045
+# %% ../nbs/13_predict.ipynb #c047
 def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
 
 def to_openface(df: pd.DataFrame) -> pd.DataFrame:
@@ -640,7 +640,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -
     meta.write_text(json.dumps(doc, indent=2, default=str) + '\n')
     return path
 
-# %% ../nbs/13_predict.ipynb #c047
+# %% ../nbs/13_predict.ipynb #c049
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')

@@ -142,27 +142,37 @@ def test_network_errors_surface(run):
     with pytest.raises(RuntimeError, match='out of memory, say'):
         predict(moving_face_frames(4), Predictor(Broken(), AUS, device='cpu'), batch_size=2, progress=False)
 
-def test_aligned_crops_and_synthfacs_decisions(tmp_path):
-    "AU decisions on SynthFACS frames (already aligned crops), with a model whose decisions are known."
+@pytest.fixture(scope='module')
+def synthfacs_folder(tmp_path_factory) -> Path:
+    "A small SynthFACS folder (3 subjects, 1 video of 6 frames each)."
     synthfacs = pytest.importorskip('au_compendium.synthfacs')
+    fn = getattr(synthfacs, 'generate_synthfacs', None)
+    if fn is None: pytest.skip('au_compendium.synthfacs has no generate_synthfacs')
+    import inspect
+    kw = {k: v for k, v in dict(n_subjects=3, videos_per_subject=1, frames_per_video=6, image_size=64, seed=0).items()
+          if k in inspect.signature(fn).parameters}
+    out = fn(tmp_path_factory.mktemp('synthfacs'), **kw)
+    return Path(out)
+
+def test_synthfacs_decisions_with_known_weights(synthfacs_folder):
+    "AU decisions on SynthFACS frames (aligned crops): a model whose decisions are known, and per-AU thresholds."
     from au_compendium.data import load_manifest
-    folder = _synthfacs_sample(synthfacs, tmp_path)
-    df = load_manifest(folder)
-    paths = [str(folder/p) for p in df.path[:12]]
+    df = load_manifest(synthfacs_folder)
+    paths = [synthfacs_folder/p for p in df.path]
     m, _ = known_model(bias=[5.0, -5.0, 0.0, 2.0], size=64)
-    pred = Predictor(m, [1, 2, 4, 12], device='cpu')
-    out = predict(paths, pred, aligned=True, progress=False, threshold={'AU12': 0.9})
-    assert out.success.all() and len(out) == 12 and out.attrs['detector'] is None
+    out = predict(paths, Predictor(m, [1, 2, 4, 12], device='cpu'), aligned=True, progress=False, threshold={'AU12': 0.9})
+    assert out.success.all() and len(out) == len(df) and out.attrs['detector'] is None
     assert (out.AU1 == 1).all() and (out.AU2 == 0).all() and (out.AU4 == 1).all() and (out.AU12 == 0).all()  # sigmoid(2) < 0.9
 
-def _synthfacs_sample(synthfacs, tmp_path) -> Path:
-    "Generate a small SynthFACS folder with whatever generator the module offers."
-    for name in ('generate', 'generate_synthfacs', 'make_synthfacs', 'write_synthfacs'):
-        fn = getattr(synthfacs, name, None)
-        if fn is not None: break
-    else: pytest.skip('au_compendium.synthfacs has no generator this test knows')
-    import inspect
-    kw = {k: v for k, v in dict(n_subjects=3, subjects=3, frames_per_video=6, n_frames=6, videos_per_subject=1, seed=0).items()
-          if k in inspect.signature(fn).parameters}
-    out = fn(tmp_path/'sf', **kw)
-    return Path(out if isinstance(out, (str, Path)) else tmp_path/'sf')
+def test_synthfacs_aligned_input_is_the_training_input(synthfacs_folder):
+    "With aligned=True, the network sees exactly FrameDataset's items: the probabilities agree with the model on them."
+    from au_compendium.data import FrameDataset, load_manifest
+    df = load_manifest(synthfacs_folder)
+    torch.manual_seed(1)
+    m = DetectionPath.from_config(Config(image_size=64), 4, adjacency=torch.eye(4)).eval()
+    ds = FrameDataset(df, aus=[1, 2, 4, 12], image_size=64)
+    with torch.no_grad(): want = torch.sigmoid(m(torch.stack([ds[i]['image'] for i in range(len(ds))]))).numpy()
+    order = {str(synthfacs_folder/p): i for i, p in enumerate(ds.df.path)}
+    out = predict(sorted(order), Predictor(m, [1, 2, 4, 12], device='cpu'), aligned=True, progress=False)
+    got = out[[f'AU{n}_prob' for n in (1, 2, 4, 12)]].to_numpy()
+    assert np.abs(got - want[[order[s] for s in out.source]]).max() < 1e-5 and want.std() > 0
