@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import au
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49
 from .data import LANDMARK_COLUMNS
-from .models import DetectionPath, load_detection_path
+from .models import load_detection_path
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'InputError',
@@ -60,7 +60,7 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict]]:
             else: failures.append(dict(source=str(x), error=f"{x}: no such file or folder"))
         else:
             try: a = np.asarray(x)
-            except Exception as e: a = None
+            except Exception: a = None
             if a is None or a.dtype == object or a.ndim not in (2, 3, 4):
                 failures.append(dict(source=f'array[{i}]', error=f"array[{i}]: expected a path or an image array [H, W(, C)] / frames [N, H, W(, C)], got {type(x).__name__}"
                                      + (f" of shape {a.shape}" if a is not None else '')))
@@ -113,7 +113,7 @@ def _read_video(path: Path) -> Iterator[tuple[int, float, np.ndarray]]:
     if not cap.isOpened():
         cap.release()
         raise InputError(f"{path}: cannot open it as a video (not a video, damaged, or a codec OpenCV's FFmpeg lacks)")
-    fps, i = cap.get(cv2.CAP_PROP_FPS), 0
+    fps, announced, i = cap.get(cv2.CAP_PROP_FPS), int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 0
     try:
         while True:
             ok, frame = cap.read()
@@ -124,6 +124,9 @@ def _read_video(path: Path) -> Iterator[tuple[int, float, np.ndarray]]:
             i += 1
     finally: cap.release()
     if i == 0: raise InputError(f"{path}: the video has no frames that can be decoded")
+    if i < 0.9 * announced - 1:   # headers of some containers estimate the count: only a clear shortfall is an error
+        raise InputError(f"{path}: decoded only {i} of the {announced} frames its header announces (damaged or truncated?); "
+                         f"the frames decoded are in the table")
 
 def iter_frames(src: Source) -> Iterator[tuple[int, float, np.ndarray]]:
     "Frames of `src` as `(index, timestamp_s, rgb uint8 [H, W, 3])`; `InputError` naming it when it cannot be read."
@@ -221,7 +224,7 @@ def _auto_device(device: str) -> torch.device:
     return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device)
 
 class Predictor:
-    "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]`."
+    "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]`. `model` is moved to `device` and set to eval mode in place."
     def __init__(self, model: nn.Module, aus: Sequence[int | str], *,
                  size: int | None = None,            # network input side; default the model's `image_size`
                  thresholds=None,                    # per-AU decision thresholds (list or {AU: t}); default 0.5
@@ -663,7 +666,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
     try:
-        out = metadata_path(a.out) and Path(a.out)
+        out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
                      progress=not a.no_progress)

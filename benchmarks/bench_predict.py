@@ -1,6 +1,6 @@
 """Benchmarks of au_compendium.predict: video frames per second end to end (decode, detect/track, align, network) against
 the detection path's model-only throughput, measured side by side in one run, with the PyTorch and the ONNX Runtime engines."""
-import tempfile
+import os, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -26,7 +26,7 @@ def _engines() -> dict:
 
 def bench_video_end_to_end():
     "640x360 single-face MPEG-4 video, ResNet-18 detection path at 224: fps end to end vs the model alone, per engine."
-    engines = _engines()
+    engines, load_before = _engines(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as d:
         video = write_video(moving_face_frames(N_FRAMES, width=640, height=360), Path(d)/'face.mp4')
         crops = np.random.default_rng(0).integers(0, 256, (BATCH, SIZE, SIZE, 3), dtype=np.uint8)
@@ -43,7 +43,9 @@ def bench_video_end_to_end():
         fns['faces_only'] = faces_only
         t = compare(fns, repeat=3, warmup=1)
         rows = predict(video, engines['torch'], batch_size=BATCH, detect_every=10, progress=False)
+    # other processes on the machine distort both numbers and, since prediction runs more threads than the model alone, the ratio too
     out = dict(frames=N_FRAMES, batch_size=BATCH, detect_every=10, torch_threads=torch.get_num_threads(),
+               load_avg_before=load_before, load_avg_after=os.getloadavg()[0],
                faces_found=int(rows.success.sum()), faces_only_fps=N_FRAMES / t['faces_only'])
     for name in engines:
         e2e, model = N_FRAMES / t[f'{name}_end_to_end'], BATCH / t[f'{name}_model_only']
