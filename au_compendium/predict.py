@@ -488,7 +488,7 @@ def predict(inputs,                          # image/video path, folder, array, 
             *, batch_size: int = 32,         # crops per network call
             detect_every: int = 10,          # video: run the face detector every this many frames (and when a face is lost)
             size: int | None = None,         # network input side; default (and only allowed value) the run's image_size
-            detector='auto',                 # 'auto', 'dlib', 'haar' or a `FaceDetector`
+            detector='auto',                 # 'auto', 'dlib', 'haar', or a `FaceDetector` (anything with its `detect`)
             aligned: bool = False,           # inputs are already aligned face crops: no face finding
             threshold=None,                  # override the decision thresholds: a number or {AU: threshold}
             landmarks: bool = False,         # add the 49 landmarks x0..x48, y0..y48 (image pixels)
@@ -506,7 +506,7 @@ def predict(inputs,                          # image/video path, folder, array, 
     pred = weights if isinstance(weights, Predictor) else Predictor.load(weights, device=device, engine=engine, size=size)
     if size is not None and size != pred.size: raise WeightsError(f"{pred.weights}: the model takes {pred.size}x{pred.size} crops; size={size} does not fit it")
     thr = pred.thresholds if threshold is None else pred._thresholds(threshold)
-    det = None if aligned else detector if isinstance(detector, FaceDetector) else FaceDetector(detector)
+    det = None if aligned else detector if hasattr(detector, 'detect') else FaceDetector(detector)
     tracker = FaceTracker(det, detect_every=detect_every, max_faces=max_faces, min_confidence=min_confidence) if det is not None else None
     sources, failures = collect_sources(inputs)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
@@ -526,14 +526,14 @@ def predict(inputs,                          # image/video path, folder, array, 
         df = rows.table(thr)
     finally: rows.close()
     df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
-                              detect_every=detect_every, batch_size=batch_size, threaded=threaded, min_confidence=min_confidence, max_faces=max_faces))
+                              unaligned=rows.n_unaligned, detect_every=detect_every, batch_size=batch_size, threaded=threaded, min_confidence=min_confidence, max_faces=max_faces))
     return to_openface(df) if openface else df
 
 class _Rows:
     "The table under construction: rows of metadata, and the crops of their faces sent to the network in batches."
     def __init__(self, pred: Predictor, *, batch_size: int, threaded: bool, landmarks: bool, aligned: bool):
         self.pred, self.batch_size, self.landmarks, self.aligned = pred, batch_size, landmarks, aligned
-        self.cols, self.lmk, self.pending, self.n_frames = {k: [] for k in META_COLUMNS}, [], [], 0
+        self.cols, self.lmk, self.pending, self.n_frames, self.n_unaligned = {k: [] for k in META_COLUMNS}, [], [], 0, 0
         self.runner = BatchRunner(pred, threaded=threaded)
         self.crops = np.empty((batch_size, pred.size, pred.size, 3), np.uint8)
 
@@ -541,20 +541,24 @@ class _Rows:
         "The rows of one frame: one per face in `tracks` (None: the frame is an aligned crop), or one with success 0."
         self.n_frames += 1
         if tracks is None: tracks = [Track(0, np.array([0.0, 0.0, rgb.shape[1], rgb.shape[0]]), math.nan, None, True)]
+        P = self.pred
         for tr in tracks or [None]:
+            crop = None
+            if tr is not None:
+                try: crop = (resize_like_dataset(rgb, P.size) if self.aligned
+                             else face_crop(rgb, tr.box, tr.pts, P.size, P.crop_size, P.enlarge))
+                except ValueError: self.n_unaligned += 1          # degenerate landmarks or box: no crop, a success-0 row
             c = self.cols
             c['source'].append(source); c['frame'].append(i); c['timestamp'].append(t)
-            if tr is None:
-                vals, pts = (0, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
+            if crop is None:
+                vals, pts = (0 if tr is None else tr.id, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
             else:
                 x0, y0, x1, y1 = tr.box
                 vals, pts = (tr.id, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
             for k, v in zip(META_COLUMNS[3:], vals): c[k].append(v)
             if self.landmarks: self.lmk.append(np.full(98, np.nan) if pts is None else to49(pts).T.ravel())
-            if tr is None: continue
-            P = self.pred
-            self.crops[len(self.pending)] = (resize_like_dataset(rgb, P.size) if self.aligned
-                                             else face_crop(rgb, tr.box, tr.pts, P.size, P.crop_size, P.enlarge))
+            if crop is None: continue
+            self.crops[len(self.pending)] = crop
             self.pending.append(len(c['source']) - 1)
             if len(self.pending) == self.batch_size: self._flush()
 
