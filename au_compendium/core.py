@@ -136,6 +136,7 @@ class Config:
     embed_dim: int = 64               # D: size of motion, identity and per-AU embeddings
     gcn_hidden: int = 64              # hidden size of the relation GCN
     heatmap_size: int = 16            # d: landmark response maps are d x d
+    gen_width: int = 16               # channels of the generator's last stage (doubled per stage); the swap GAN's cost
     # optimisation
     epochs: int = 8
     batch_size: int = 16              # sampler units per batch (a unit holds 4 frames)
@@ -199,7 +200,7 @@ class Config:
             for a in self.aus:
                 try: au(a)
                 except ValueError as e: bad('aus', str(e))
-        for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'window'):
+        for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'window'):
             if getattr(self, name) <= 0: bad(name, 'must be positive')
         for name in ('steps_per_epoch', 'num_workers', 'min_gap', 'seed'):
             if getattr(self, name) < 0: bad(name, 'must be >= 0')

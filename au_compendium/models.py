@@ -291,7 +291,7 @@ class MethodModel(nn.Module):
         self.shared_backbone = shared_backbone
         self.id_backbone = None if shared_backbone else make_backbone(cfg.backbone, pretrained=cfg.pretrained)
         self.identity_encoder = IdentityEncoder(in_channels=self.detection.backbone.out_channels, embed_dim=D)
-        self.generator = Generator(embed_dim=D, image_size=S)
+        self.generator = Generator(embed_dim=D, image_size=S, width=cfg.gen_width)
         self.landmark_head = HeatmapHead(embed_dim=D, heatmap_size=d)      # geometry detector on the motion embedding
         self.image_disc = ImageDiscriminator()
         self.id_disc = IdentityPairDiscriminator(embed_dim=D, hidden=cfg.gcn_hidden)
