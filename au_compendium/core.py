@@ -125,9 +125,9 @@ class Config:
     "Everything a training run needs. Build with `Config(**kw)` or `Config.from_dict`; invalid values raise `ConfigError`."
     # data
     dataset: str = 'synthfacs'        # 'synthfacs', 'disfa', 'bp4d', or 'manifest' (any folder in the manifest format)
-    data_root: str = ''               # prepared dataset folder; empty = the default location (data/synthfacs for SynthFACS)
+    data_root: str = ''               # prepared dataset folder; empty for the default location (data/synthfacs for SynthFACS)
     fold: int = 1                     # 1-3: fold k tests on subject part 4-k
-    aus: list[int] | None = None      # AUs to detect; None = all AUs of the protocol (or of the manifest)
+    aus: list[int] | None = None      # AUs to detect; None for all AUs of the protocol (or of the manifest)
     val_fraction: float = 0.15        # share of *training* subjects held out for model selection
     image_size: int = 64              # network input size (224 for real data)
     # model
@@ -143,12 +143,12 @@ class Config:
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
-    steps_per_epoch: int = 0          # 0 = one pass over the anchor frames of the training subjects
+    steps_per_epoch: int = 0          # 0 for one pass over the anchor frames of the training subjects
     num_workers: int = 0
     amp: bool = True                  # bf16 autocast on CUDA (ignored on the CPU)
     seed: int = 0
     device: str = 'auto'              # 'auto', 'cpu', 'cuda', 'cuda:1', ...
-    out_dir: str = ''                 # run folder; empty = reports/runs/<dataset>-fold<k>-seed<s>
+    out_dir: str = ''                 # run folder; empty for reports/runs/<dataset>-fold<k>-seed<s>
     resume: bool = False
     # ablation switches (the sampler is its own switch)
     sampler: str = 'hard'             # 'hard' (claims 1-2) or 'random'
