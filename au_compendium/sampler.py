@@ -446,7 +446,7 @@ def unit_checks(bits: FrameBits, # the frame table's bits (`sampler.bits`)
     k, shared = np.bitwise_count(b.act[a]), np.bitwise_count(b.act[a] & b.act[p])
     need = np.array([overlap_need(i, overlap_ratio) for i in range(len(b.aus) + 1)])[k]
     both_neutral = (b.act[a] == 0) & (b.act[p] == 0)
-    out = dict(pos_cross=b.subj[p] != b.subj[a], pos_shares=(shared > 0) | both_neutral)
+    out = dict(anchor_neutral=b.act[a] == 0, pos_cross=b.subj[p] != b.subj[a], pos_shares=(shared > 0) | both_neutral)
     out['pos_hard'] = out['pos_cross'] & out['pos_shares']
     out['pos_rule'] = out['pos_cross'] & np.where(k > 0, shared >= need, both_neutral)
     out['pos_temporal'] = (b.vid[p] == b.vid[a]) & (np.abs(b.frame[p] - b.frame[a]) <= window) & (p != a)
@@ -462,6 +462,7 @@ def pair_shares(checks: pd.DataFrame) -> dict:
     neg = lambda c: float((checks[f'neg_a_{c}'].mean() + checks[f'neg_p_{c}'].mean()) / 2)
     return {'hard positive (other subject, shared AUs)': float(checks.pos_hard.mean()),
             'positive meets the overlap rule': float(checks.pos_rule.mean()),
+            'positive meets the overlap rule, anchor shows an AU': float(checks.pos_rule[~checks.anchor_neutral].mean()),
             'temporal positive': float(checks.pos_temporal.mean()),
             'hard negative (same subject, disjoint AUs)': neg('hard'),
             'hard negative, min_gap apart': float(((checks.neg_a_hard & checks.neg_a_far).mean() + (checks.neg_p_hard & checks.neg_p_far).mean()) / 2)}
