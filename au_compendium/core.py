@@ -136,14 +136,14 @@ class Config:
     embed_dim: int = 64               # D: size of motion, identity and per-AU embeddings
     gcn_hidden: int = 64              # hidden size of the relation GCN
     heatmap_size: int = 16            # d: landmark response maps are d x d
-    gen_width: int = 16               # channels of the generator's last stage (doubled per stage); the swap GAN's cost
+    gen_width: int = 8                # channels of the generator's last stage (doubled per stage); the swap GAN's cost
     # optimisation
-    epochs: int = 8
-    batch_size: int = 16              # sampler units per batch (a unit holds 4 frames)
+    epochs: int = 6
+    batch_size: int = 8               # sampler units per batch (a unit holds 4 frames)
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
-    steps_per_epoch: int = 0          # 0 for one pass over the anchor frames of the training subjects
+    steps_per_epoch: int = 80         # batches per epoch; 0 for one pass over the anchor frames of the training subjects
     num_workers: int = 0
     amp: bool = True                  # bf16 autocast on CUDA (ignored on the CPU)
     seed: int = 0

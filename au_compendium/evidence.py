@@ -4,6 +4,7 @@
 
 # %% ../nbs/14_evidence.ipynb #c003
 from __future__ import annotations
+from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
@@ -15,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 # %% auto #0
 __all__ = ['probe_accuracy', 'au_probe', 'knn_purity', 'cluster_quality', 'au_state', 'leakage_report', 'umap_2d', 'plot_maps',
-           'load_run', 'embed_run']
+           'even_subset', 'load_run', 'embed_run']
 
 # %% ../nbs/14_evidence.ipynb #c008
 def probe_accuracy(X: np.ndarray,       # embeddings [N, D]
@@ -108,6 +109,10 @@ def plot_maps(maps: dict[str, np.ndarray], subjects: np.ndarray, state: np.ndarr
     return fig
 
 # %% ../nbs/14_evidence.ipynb #c025
+def even_subset(n: int, k: int) -> np.ndarray:
+    "At most `k` evenly spaced positions of `range(n)` (all of them when `n <= k`), in order."
+    return np.unique(np.linspace(0, n - 1, min(k, n)).round().astype(int)) if n else np.zeros(0, int)
+
 def load_run(run_dir: str | Path, device: str = 'cpu'):
     "`(cfg, MethodModel)` of a finished run folder, weights of its best validation epoch; nothing unpickled."
     import torch
@@ -134,7 +139,7 @@ def embed_run(run_dir: str | Path, *, dataset: str = '', data_root: str = '', fo
     cfg = cfg.replace(**over) if over else cfg
     data = load_run_data(cfg)
     ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
-    keep = np.unique(np.linspace(0, len(ds) - 1, min(max_frames, len(ds))).round().astype(int))
+    keep = even_subset(len(ds), max_frames)
     sub = torch.utils.data.Subset(ds, keep.tolist())
     p = predict_frames(model, eval_loader(sub, cfg, torch.device(device)), torch.device(device), embeddings=True)
     p.update(aus=data.aus, subject_names=np.array(data.test)[p['subject']], cfg=cfg, n_frames_total=len(ds))

@@ -60,7 +60,7 @@ def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/t
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
 GRIDS: dict[str, dict] = {
-    'ablation': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=4)),
+    'ablation': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=60)),
     'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
@@ -70,12 +70,12 @@ def slug(name: str) -> str:
     "A folder name for a configuration: '+GCN prior' -> 'gcn-prior'."
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-') or 'run'
 
-def grid_runs(grid: dict, **base) -> list[dict]:
-    "Every (configuration, fold, seed) of `grid` as `{config, fold, seed, params}`, configurations validated by `Config`."
+def grid_runs(grid: dict, *, folds=None, seeds=None, **base) -> list[dict]:
+    "Every (configuration, fold, seed) of `grid` (or of the given `folds`/`seeds`) as `{config, fold, seed, params}`, validated by `Config`."
     out = []
     for name, over in grid['configs'].items():
-        for fold in grid['folds']:
-            for seed in grid['seeds']:
+        for fold in folds or grid['folds']:
+            for seed in seeds or grid['seeds']:
                 params = {**grid.get('base', {}), **base, **over, 'fold': fold, 'seed': seed}
                 Config.from_dict({k: v for k, v in params.items() if k != 'out_dir'})  # fail before launching anything
                 out.append(dict(config=name, fold=fold, seed=seed, params=params))
@@ -83,14 +83,14 @@ def grid_runs(grid: dict, **base) -> list[dict]:
 
 # %% ../nbs/15_experiments.ipynb #c015
 def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | Path | None = None,
-             force: bool = False, progress=print, **base) -> pd.DataFrame:
+             force: bool = False, progress=print, folds=None, seeds=None, **base) -> pd.DataFrame:
     "Run every configuration x fold x seed of `grid` (skipping finished runs); return one row per run."
     name = grid if isinstance(grid, str) else 'custom'
     spec = GRIDS[grid] if isinstance(grid, str) else grid
     root = repo_root() if nb is None or out_root is None else None
     nb = Path(nb or root/'nbs'/'train.ipynb')
     out_root = Path(out_root or root/'reports'/'runs'/name)
-    runs = grid_runs(spec, **base)
+    runs = grid_runs(spec, folds=folds, seeds=seeds, **base)
     check_parameters(nb, {k: 0 for r in runs for k in r['params']})  # every name, before the first launch
     rows = []
     for i, r in enumerate(runs, 1):
@@ -160,13 +160,13 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
 
 # %% ../nbs/15_experiments.ipynb #c024
 def ablate(grid: str = 'ablation', out_root: str | Path | None = None, summary_dir: str | Path | None = None,
-           *, force: bool = False, **base) -> pd.DataFrame:
+           *, force: bool = False, folds=None, seeds=None, **base) -> pd.DataFrame:
     "Run a named grid and write its CSV, Markdown table and figure. Returns the per-configuration summary."
-    runs = run_grid(grid, out_root, force=force, **base)
+    runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, **base)
     sdir = Path(summary_dir or repo_root()/'reports'); sdir.mkdir(parents=True, exist_ok=True)
     runs.to_csv(sdir/f'{grid}.csv', index=False)
     summary = summarise(runs)
-    extra = ' '.join(f'--set {k}={json.dumps(v)}' for k, v in base.items())
+    extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])
     (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip()))
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
@@ -177,10 +177,13 @@ def ablate_cli(argv: list[str] | None = None):
     ap.add_argument('grid', nargs='?', default='ablation', choices=list(GRIDS))
     ap.add_argument('--set', action='append', default=[], metavar='NAME=VALUE', help='override a parameter for every run (JSON value)')
     ap.add_argument('--force', action='store_true', help='re-run finished runs')
+    ap.add_argument('--folds', help='comma-separated folds instead of the grid\'s, e.g. 1,2')
+    ap.add_argument('--seeds', help='comma-separated seeds instead of the grid\'s, e.g. 0')
     a = ap.parse_args(argv)
+    ints = lambda s: tuple(int(x) for x in s.split(',')) if s else None
     base = {}
     for s in a.set:
         k, _, v = s.partition('=')
         try: base[k] = json.loads(v)
         except json.JSONDecodeError: base[k] = v
-    print(ablate(a.grid, force=a.force, **base).to_string(index=False))
+    print(ablate(a.grid, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), **base).to_string(index=False))
