@@ -160,8 +160,10 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     train_ds = FrameDataset(data.df, data.train, data.aus, image_size=cfg.image_size, augment=True)
     val_ds = FrameDataset(data.df, data.val, data.aus, image_size=cfg.image_size) if data.val else None
     labels = torch.tensor(train_ds.labels); mask = torch.tensor(train_ds.mask)
+    never = [f'AU{a}' for a, n in zip(data.aus, (labels * mask).sum(0).tolist()) if n == 0]
+    if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     adjacency = au_adjacency(train_ds.df, data.aus)
-    model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask)).to(device)
+    model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels)))).to(device)
     opt_main, opt_disc = make_optimizers(model, cfg)
     sampler = sampler_from_config(train_ds.df, cfg)
     if world > 1: sampler = ShardedBatchSampler(sampler, rank, world)

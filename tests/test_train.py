@@ -99,3 +99,22 @@ def test_report_notebook_on_a_run(tiny_synthfacs, tmp_path):
     assert (run/'report'/'umap.png').stat().st_size > 10_000
     for k in ('subject_from_motion', 'subject_from_identity', 'au_from_identity', 'motion_by_subject'): assert k in rep['leakage'], k
     assert 0 <= rep['leakage']['subject_from_motion'] <= 1 and rep['n_frames'] <= 200
+
+def test_non_finite_loss_stops_with_message_and_keeps_last_checkpoint(tiny_synthfacs, tmp_path, monkeypatch):
+    import au_compendium.train as T
+    from au_compendium.core import Config
+    from au_compendium.checkpoint import load_state
+    from au_compendium.step import NonFiniteLossError
+    _folds(tiny_synthfacs)
+    real, calls = T.train_step, {'n': 0}
+    def flaky(*a, **k):  # the 5th step (second epoch, 3 steps per epoch) blows up
+        calls['n'] += 1
+        if calls['n'] == 5: raise NonFiniteLossError("non-finite main loss(es) {'au': nan}")
+        return real(*a, **k)
+    monkeypatch.setattr(T, 'train_step', flaky)
+    out = tmp_path/'run'
+    with pytest.raises(T.TrainingDiverged, match='epoch 2: non-finite main loss') as e:
+        T.train(Config.from_dict(dict(TINY, dataset='manifest', data_root=str(tiny_synthfacs), out_dir=str(out))), progress=False)
+    assert 'keeps the checkpoint of the last good epoch' in str(e.value)
+    assert load_state(out/'checkpoint.safetensors')['epoch'] == 0   # epoch 1's state, intact
+    assert not (out/'metrics.json').exists()
