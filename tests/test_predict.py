@@ -144,15 +144,10 @@ def test_network_errors_surface(run):
 
 @pytest.fixture(scope='module')
 def synthfacs_folder(tmp_path_factory) -> Path:
-    "A small SynthFACS folder (3 subjects, 1 video of 6 frames each)."
+    "A small SynthFACS folder: 3 subjects, one video of 6 frames each, 64 px."
     synthfacs = pytest.importorskip('au_compendium.synthfacs')
-    fn = getattr(synthfacs, 'generate_synthfacs', None)
-    if fn is None: pytest.skip('au_compendium.synthfacs has no generate_synthfacs')
-    import inspect
-    kw = {k: v for k, v in dict(n_subjects=3, videos_per_subject=1, frames_per_video=6, image_size=64, seed=0).items()
-          if k in inspect.signature(fn).parameters}
-    out = fn(tmp_path_factory.mktemp('synthfacs'), **kw)
-    return Path(out)
+    return Path(synthfacs.generate_synthfacs(tmp_path_factory.mktemp('synthfacs'), n_subjects=3, videos_per_subject=1,
+                                             frames_per_video=6, image_size=64, seed=0))
 
 def test_synthfacs_decisions_with_known_weights(synthfacs_folder):
     "AU decisions on SynthFACS frames (aligned crops): a model whose decisions are known, and per-AU thresholds."
