@@ -230,8 +230,10 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     except ValueError as e: metrics['leakage'] = dict(error=str(e))
     metrics['wall_time_s'] = round(time.time() - t0, 1)
     if rank == 0:
+        prep = Path(data.df.attrs['root'])/'prepare.json'   # the crop geometry au-prepare used, for au-predict to repeat
+        geometry = {k: json.loads(prep.read_text())[s] for k, s in (('crop_size', 'size'), ('enlarge', 'enlarge'))} if prep.exists() else {}
         save_detection_path(out/'detection.safetensors', model, cfg, data.aus, meta=dict(dataset=cfg.dataset, fold=cfg.fold,
-                            demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1']))
+                            demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1'], **geometry))
         (out/'metrics.json').write_text(json.dumps(metrics, indent=2, default=float) + '\n')
         plot_curves(history, out/'curves.png')
     log(f"test (unseen subjects {data.test}): mean F1 {metrics['test']['mean_f1']:.3f}, mean AUC {metrics['test']['mean_auc']}")

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 import pytest
 from nbdev.test import test_nb as run_nb
+from nbdev.config import get_config
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERMILL_NBS = {'train.ipynb', 'report.ipynb'}
@@ -17,6 +18,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
 def test_notebook(nb, monkeypatch):
     monkeypatch.chdir(nb.parent)  # nbdev_test runs each notebook from its own folder
-    flags = os.environ.get('AU_TEST_FLAGS', '').split()
-    ok, secs = run_nb(nb, force_flags=flags, do_print=False)
+    force = os.environ.get('AU_TEST_FLAGS', '').split()
+    skip = [f for f in get_config().tst_flags.split() if f not in force]   # as nbdev_test: `slow` cells skipped unless forced
+    ok, secs = run_nb(nb, skip_flags=skip, force_flags=force, do_print=False)
     assert ok, f"{nb.name} failed (see the traceback above)"
