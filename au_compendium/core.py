@@ -143,6 +143,7 @@ class Config:
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
+    pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
     steps_per_epoch: int = 80         # batches per epoch; 0 for one pass over the anchor frames of the training subjects
     num_workers: int = 0
     amp: bool = True                  # bf16 autocast on CUDA (ignored on the CPU)

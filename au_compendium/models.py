@@ -284,7 +284,7 @@ class IdentityPairDiscriminator(nn.Module):
 class MethodModel(nn.Module):
     "Detection path + identity encoder + training-only auxiliaries, sized from `cfg`; `n_aus` = C, `adjacency` [C, C] from `au_adjacency`."
     def __init__(self, cfg: Config, n_aus: int, adjacency: Tensor | None = None, *, shared_backbone: bool = True,
-                 au_weights: Tensor | None = None):
+                 au_weights: Tensor | None = None, pos_weight: Tensor | None = None):
         super().__init__()
         D, d, S = cfg.embed_dim, cfg.heatmap_size, cfg.image_size
         self.detection = DetectionPath.from_config(cfg, n_aus, adjacency)
@@ -299,6 +299,9 @@ class MethodModel(nn.Module):
         w = torch.ones(n_aus) if au_weights is None else torch.as_tensor(au_weights, dtype=torch.float32)
         if w.shape != (n_aus,): raise ValueError(f"au_weights must be [{n_aus}], got {tuple(w.shape)}")
         self.register_buffer('au_weights', w.clone())
+        pw = torch.ones(n_aus) if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float32)
+        if pw.shape != (n_aus,): raise ValueError(f"pos_weight must be [{n_aus}], got {tuple(pw.shape)}")
+        self.register_buffer('pos_weight', pw.clone())   # BCE weight of each AU's positive term (ones: plain BCE)
 
     DISCRIMINATORS = ('image_disc', 'id_disc', 'geo_disc')
     def discriminator_parameters(self) -> list[nn.Parameter]:

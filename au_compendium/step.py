@@ -143,7 +143,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     # phase 2: detection network and non-discriminator auxiliaries
     main = {}
     with amp(), frozen(model.discriminator_parameters()):
-        main['au'] = au_bce_loss(logits, labels, mask, au_weights=model.au_weights)
+        main['au'] = au_bce_loss(logits, labels, mask, au_weights=model.au_weights, pos_weight=model.pos_weight)
         if cfg.use_au_contrastive:
             main['au_con'] = au_contrastive_loss(e, labels.long().masked_fill(mask == 0, -1), imbalance_weights=model.au_weights,
                                                  temperature=cfg.temperature_au, scope=cfg.au_contrast_scope)

@@ -25,7 +25,8 @@ from .sampler import sampler_from_config
 
 # %% auto #0
 __all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'resolve_device', 'eval_loader', 'predict_frames',
-           'git_state', 'TrainingDiverged', 'run_dir_for', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
+           'git_state', 'positive_weights', 'TrainingDiverged', 'run_dir_for', 'train', 'ShardedBatchSampler',
+           'plot_curves', 'train_cli']
 
 # %% ../nbs/10a_train.ipynb #c006
 def default_data_root(dataset: str) -> Path:
@@ -122,6 +123,11 @@ def git_state(path: str | Path = '.') -> dict:
 # %% ../nbs/10a_train.ipynb #c014
 LEAKAGE_FRAMES = 1500   # test frames (evenly spaced) the identity-leakage probes of metrics.json use; report.ipynb takes its own
 
+def positive_weights(labels: torch.Tensor, mask: torch.Tensor, cap: float = 20.0) -> torch.Tensor:
+    "Per-AU negative-to-positive ratio of the labelled training frames, capped: the BCE positive weight that balances recall at 0.5."
+    pos = (labels * mask).sum(0); neg = ((1 - labels) * mask).sum(0)
+    return (neg / pos.clamp(min=1)).clamp(1.0 / cap, cap)
+
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite; the run folder keeps the last good checkpoint."
 
@@ -163,7 +169,8 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     never = [f'AU{a}' for a, n in zip(data.aus, (labels * mask).sum(0).tolist()) if n == 0]
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     adjacency = au_adjacency(train_ds.df, data.aus)
-    model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels)))).to(device)
+    model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
+                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None).to(device)
     opt_main, opt_disc = make_optimizers(model, cfg)
     sampler = sampler_from_config(train_ds.df, cfg)
     if world > 1: sampler = ShardedBatchSampler(sampler, rank, world)
