@@ -60,7 +60,7 @@ def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/t
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
 GRIDS: dict[str, dict] = {
-    'ablation': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=60)),
+    'ablation': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=80)),
     'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
