@@ -83,8 +83,8 @@ def grid_runs(grid: dict, *, folds=None, seeds=None, **base) -> list[dict]:
 
 # %% ../nbs/15_experiments.ipynb #c015
 def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | Path | None = None,
-             force: bool = False, progress=print, folds=None, seeds=None, **base) -> pd.DataFrame:
-    "Run every configuration x fold x seed of `grid` (skipping finished runs); return one row per run."
+             force: bool = False, progress=print, folds=None, seeds=None, finished_only: bool = False, **base) -> pd.DataFrame:
+    "Run every configuration x fold x seed of `grid` (skipping finished runs; with `finished_only`, only collect those); one row per run."
     name = grid if isinstance(grid, str) else 'custom'
     spec = GRIDS[grid] if isinstance(grid, str) else grid
     root = repo_root() if nb is None or out_root is None else None
@@ -95,9 +95,16 @@ def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | 
     rows = []
     for i, r in enumerate(runs, 1):
         run_dir = out_root/slug(r['config'])/f"fold{r['fold']}-seed{r['seed']}"
-        if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {run_dir}")
-        m = run_notebook(nb, run_dir, r['params'], force=force)
+        if finished_only:   # summarise what has finished, launch nothing
+            done = run_dir/'metrics.json'
+            if not (done.exists() and (run_dir/'params.json').exists() and
+                    json.loads((run_dir/'params.json').read_text()) == {**r['params'], 'out_dir': str(run_dir.resolve())}): continue
+            m = json.loads(done.read_text())
+        else:
+            if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {run_dir}")
+            m = run_notebook(nb, run_dir, r['params'], force=force)
         rows.append(dict(config=r['config'], fold=r['fold'], seed=r['seed'], run_dir=str(run_dir), **flat_metrics(m)))
+    if not rows: raise FileNotFoundError(f"no finished run of this grid under {out_root}")
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_experiments.ipynb #c016
@@ -130,9 +137,9 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_experiments.ipynb #c020
-def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1') -> str:
+def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1', note: str = '') -> str:
     "The committed Markdown table: F1 in points, spread, paired delta vs the baseline, identity probe."
-    lines = [f'# {title}', '', f'Regenerate: `{command}`', '',
+    lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
              f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p (paired t) | subject-probe acc. from motion |',
              '| --- | --- | --- | --- | --- | --- |']
     for _, r in summary.iterrows():
@@ -160,14 +167,16 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
 
 # %% ../nbs/15_experiments.ipynb #c024
 def ablate(grid: str = 'ablation', out_root: str | Path | None = None, summary_dir: str | Path | None = None,
-           *, force: bool = False, folds=None, seeds=None, **base) -> pd.DataFrame:
-    "Run a named grid and write its CSV, Markdown table and figure. Returns the per-configuration summary."
-    runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, **base)
+           *, force: bool = False, folds=None, seeds=None, finished_only: bool = False, **base) -> pd.DataFrame:
+    "Run a named grid (or, with `finished_only`, summarise its finished runs) and write its CSV, Markdown table and figure."
+    runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, finished_only=finished_only, **base)
     sdir = Path(summary_dir or repo_root()/'reports'); sdir.mkdir(parents=True, exist_ok=True)
     runs.to_csv(sdir/f'{grid}.csv', index=False)
     summary = summarise(runs)
+    planned = len(grid_runs(GRIDS[grid], folds=folds, seeds=seeds, **base))
+    note = f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
     extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])
-    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip()))
+    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note))
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
 
@@ -179,6 +188,7 @@ def ablate_cli(argv: list[str] | None = None):
     ap.add_argument('--force', action='store_true', help='re-run finished runs')
     ap.add_argument('--folds', help='comma-separated folds instead of the grid\'s, e.g. 1,2')
     ap.add_argument('--seeds', help='comma-separated seeds instead of the grid\'s, e.g. 0')
+    ap.add_argument('--finished-only', action='store_true', help='launch nothing: summarise the runs that have finished')
     a = ap.parse_args(argv)
     ints = lambda s: tuple(int(x) for x in s.split(',')) if s else None
     base = {}
@@ -186,4 +196,4 @@ def ablate_cli(argv: list[str] | None = None):
         k, _, v = s.partition('=')
         try: base[k] = json.loads(v)
         except json.JSONDecodeError: base[k] = v
-    print(ablate(a.grid, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), **base).to_string(index=False))
+    print(ablate(a.grid, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), finished_only=a.finished_only, **base).to_string(index=False))
