@@ -30,6 +30,7 @@ def probe_accuracy(X: np.ndarray,       # embeddings [N, D]
     if n_splits < 2: raise ValueError("the probe needs at least 2 groups (videos) to hold one out")
     pred = np.empty_like(y)
     for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
+        if len(np.unique(y[tr])) < 2: pred[te] = y[tr][0]; continue   # a one-class training split: the probe can only say that class
         clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500, C=1.0, random_state=seed))
         clf.fit(X[tr], y[tr]); pred[te] = clf.predict(X[te])
     _, counts = np.unique(y, return_counts=True)
