@@ -54,17 +54,18 @@ class Identity:
     brow_gap: float; brow_len: float; brow_thick: float; brow_arch: float; brow_slant: float; brow_dark: float
     nose_len: float; nose_w: float
     mouth_dy: float; mouth_w: float; lip_up: float; lip_lo: float; mouth_curve: float; lip_rest_gap: float
-    hair_style: int; hairline: float; age: float; blush: float; freckles: int
+    hair_style: int; hairline: float; age: float; wrinkle: float; blush: float; freckles: int
     glasses: int; beard: int; light_angle: float; light_strength: float; noise: float
     asym: np.ndarray = field(repr=False)    # [68, 2] small left/right asymmetry
     gain: np.ndarray = field(repr=False)    # [8] displacement per unit intensity, per AU
+    style: np.ndarray = field(repr=False)   # [8, 2] how this face splits each AU between its two main effects
     scale: np.ndarray = field(repr=False)   # [8] how intensely this person produces each AU
     habits: np.ndarray = field(repr=False)  # [n_events] event weights
     gap_mean: float = 20.0                  # mean neutral stretch between expressions, frames
     blink_gap: float = 60.0                 # mean frames between blinks
 
 # %% ../nbs/03_synthfacs.ipynb #c010
-def sample_identity(seed: int, index: int, *, habit_strength: float = 8.0, n_habits: int = 2) -> Identity:
+def sample_identity(seed: int, index: int, *, habit_strength: float = 14.0, n_habits: int = 2) -> Identity:
     "Subject `index` (0-based) of the SynthFACS set made with `seed`; a function of these arguments alone."
     rng = np.random.default_rng([seed, 0x1D, index])
     u = rng.uniform
@@ -88,16 +89,17 @@ def sample_identity(seed: int, index: int, *, habit_strength: float = 8.0, n_hab
         eye_y=eye_y, eye_dx=face_w * u(0.38, 0.47), eye_w=u(0.052, 0.07), eye_h=u(0.017, 0.03), eye_tilt=rng.normal(0, 0.006),
         iris_r=u(0.014, 0.019),
         brow_gap=u(0.04, 0.085), brow_len=u(0.075, 0.1), brow_thick=u(0.014, 0.028), brow_arch=u(0.0, 0.022),
-        brow_slant=rng.normal(0, 0.012), brow_dark=u(0.5, 0.95),
+        brow_slant=rng.normal(0, 0.015), brow_dark=u(0.5, 0.95),
         nose_len=u(0.13, 0.18), nose_w=u(0.03, 0.048),
         mouth_dy=u(0.06, 0.085), mouth_w=u(0.065, 0.095), lip_up=u(0.007, 0.016), lip_lo=u(0.01, 0.022),
-        mouth_curve=rng.normal(0, 0.011), lip_rest_gap=max(0.0, rng.normal(0, 0.004)),
-        hair_style=int(rng.integers(5)), hairline=u(0.05, 0.13), age=u(0, 1) ** 1.5, blush=u(0.0, 0.25),
+        mouth_curve=rng.normal(0, 0.014), lip_rest_gap=max(0.0, rng.normal(0, 0.004)),
+        hair_style=int(rng.integers(5)), hairline=u(0.05, 0.13), age=(age := u(0, 1) ** 1.5), wrinkle=0.2 + 0.8 * age + u(0, 0.4), blush=u(0.0, 0.25),
         freckles=int(rng.integers(0, 60) if u() < 0.25 else 0),
         glasses=int(rng.choice(3, p=[0.72, 0.14, 0.14])), beard=int(rng.choice(3, p=[0.75, 0.12, 0.13])),
         light_angle=u(0, 2 * np.pi), light_strength=u(0.05, 0.35), noise=u(1.0, 3.5),
         asym=rng.normal(0, 0.0025, (68, 2)).astype(np.float32),
-        gain=np.clip(rng.lognormal(0, 0.3, len(SYNTH_AUS)), 0.5, 1.8).astype(np.float32),
+        gain=np.clip(rng.lognormal(0, 0.4, len(SYNTH_AUS)), 0.45, 2.0).astype(np.float32),
+        style=np.clip(rng.lognormal(0, 0.35, (len(SYNTH_AUS), 2)), 0.4, 2.0).astype(np.float32),
         scale=u(0.7, 1.15, len(SYNTH_AUS)).astype(np.float32),
         habits=habits, gap_mean=u(6, 30), blink_gap=u(30, 90))
 
@@ -153,7 +155,8 @@ def face_points(idn: Identity, intensity: np.ndarray, blink: np.ndarray | None =
     "The 68 iBUG points `[T, 68, 2]` (face-canvas units, before head motion) under AU intensities `intensity: [T, 8]`."
     I = np.atleast_2d(np.asarray(intensity, np.float32)); T = len(I)
     E = np.clip(I / 5 * idn.gain, 0, 1.6)                                   # effective displacement per AU: [T, 8]
-    e1, e2, e4, e6, e9, e12, e25, e26 = [E[:, k:k + 1] for k in range(8)]  # each [T, 1]
+    e1, e2, e4, e6, e9, e12, e25, e26 = [E[:, k:k + 1] * idn.style[k, 0] for k in range(8)]  # main effects, each [T, 1]
+    f4, f12, f26 = [E[:, k:k + 1] * idn.style[k, 1] for k in (2, 5, 7)]                 # second effects
     bl = np.zeros((T, 1), np.float32) if blink is None else np.asarray(blink, np.float32).reshape(T, 1)
     P = np.zeros((T, 68, 2), np.float32)
     cx, ey = idn.cx, idn.eye_y
@@ -161,7 +164,7 @@ def face_points(idn: Identity, intensity: np.ndarray, blink: np.ndarray | None =
     u = np.linspace(0, 1, 5)[None]                                          # brow 17-21: outer (0) -> inner (1)
     bx = (ex - 0.6 * idn.brow_len) + u * 1.05 * idn.brow_len
     by = ey - idn.brow_gap - idn.brow_arch * np.sin(np.pi * (0.15 + 0.85 * u)) - idn.brow_slant * (u - 0.5)
-    P[:, 17:22, 0] = bx + 0.035 * e4 * u ** 2 + 0.006 * e9 * u
+    P[:, 17:22, 0] = bx + 0.035 * f4 * u ** 2 + 0.006 * e9 * u
     P[:, 17:22, 1] = by - 0.08 * e1 * u ** 1.5 - 0.075 * e2 * (1 - u) ** 1.5 - 0.015 * (e1 + e2) + 0.06 * e4 * (0.4 + 0.6 * u) + 0.015 * e9 * u
     op_up = np.clip(1 + 0.35 * e2 + 0.2 * e1 - 0.45 * e4 - 0.25 * e9 - 0.15 * e6, 0.15, 2)[:, 0] * (1 - bl[:, 0])   # eye 36-41
     op_lo = np.clip(1 - 0.8 * e6 - 0.2 * e12 - 0.25 * e9 - 0.1 * e4, 0.05, 2)[:, 0] * (1 - 0.9 * bl[:, 0])
@@ -181,10 +184,10 @@ def face_points(idn: Identity, intensity: np.ndarray, blink: np.ndarray | None =
     my = ey + nl + idn.mouth_dy                                             # mouth 48-67
     g25 = np.clip(e25 * 4, 0, 1)                                            # lips parted enough for the jaw to open the mouth
     jaw = 0.08 * e26
-    gap = idn.lip_rest_gap + 0.045 * e25 + 0.06 * e26 * g25
+    gap = idn.lip_rest_gap + 0.045 * e25 + 0.06 * f26 * g25
     up, lo = 0.3 * gap + 0.02 * e9, 0.7 * gap + 0.5 * jaw * (1 - g25)
     mid = my + 0.35 * jaw * (1 - g25)
-    mw = (idn.mouth_w * (1 + 0.4 * e12 - 0.1 * e26 * g25 - 0.05 * e25))[:, 0]
+    mw = (idn.mouth_w * (1 + 0.4 * f12 - 0.1 * f26 * g25 - 0.05 * e25))[:, 0]
     cyc = (mid + 0.4 * (lo - up) - idn.mouth_curve - 0.05 * e12 + 0.004 * e26)[:, 0]   # corner height
     top, bot = (mid - up)[:, 0], (mid + lo)[:, 0]
     thin = (1 - 0.25 * np.clip(e12, 0, 1))[:, 0]
@@ -286,7 +289,7 @@ class _Painter:
 def _steps(self, P: np.ndarray, I: np.ndarray, gaze: np.ndarray) -> list:
     "Drawing steps of T frames: `P: [T, 68, 2]` face-canvas points, `I: [T, 8]` intensities, `gaze: [T, 2]`."
     idn, W, T = self.idn, self.W, len(P)
-    E = np.clip(I / 5 * idn.gain, 0, 1.6)
+    E = np.clip(I / 5 * idn.gain, 0, 1.6) * idn.style[:, 1]                  # second effects: folds, cheeks
     e1, e2, e4, e6, e9, e12, e25, e26 = [E[:, k] for k in range(8)]          # each [T]
     skin, cx = idn.skin, idn.cx
     th = max(1, int(round(W / 80)))                                          # line width, ~0.8 output pixels
@@ -315,21 +318,22 @@ def _steps(self, P: np.ndarray, I: np.ndarray, gaze: np.ndarray) -> list:
         add('ellipse', (pts(xy(P[:, eo, 0] - s * 0.01, idn.eye_y + 0.085 - 0.045 * e6 - 0.015 * e12)), _len([0.048, 0.032], W)),
             col(_mix(skin, skin * [1.08, 0.82, 0.82], (idn.blush + 0.25 * e6 + 0.1 * e12)[:, None])))
     fb = np.minimum(P[:, 19, 1], P[:, 24, 1])                                 # [T] top of the brows
-    a = 0.9 * e1 + 0.35 * idn.age                                              # forehead lines, middle (AU1)
+    wk = idn.wrinkle                                                           # how strongly this skin folds
+    a = 0.9 * wk * e1 + 0.35 * idn.age                                         # forehead lines, middle (AU1)
     centre = _arc([0, 0.03], 0.07, 0.03, -np.pi * 0.75, -np.pi * 0.25, 7)[None, None] + xy(cx, fb[:, None] - 0.035 - 0.022 * np.arange(3))[:, :, None]
     add('lines', pts(centre), wr(a), on=a > 0.05)
-    a = 0.9 * e2 + 0.3 * idn.age                                               # forehead lines, sides (AU2)
+    a = 0.9 * wk * e2 + 0.3 * idn.age                                          # forehead lines, sides (AU2)
     add('lines', pts(np.stack([st(xy(cx + s * 0.07, fb - 0.037 - 0.022 * k), xy(cx + s * 0.15, fb - 0.029 - 0.022 * k)) for s in (-1, 1) for k in range(3)], 1)), wr(a), on=a > 0.05)
-    a = 1.4 * e4 + 0.15 * idn.age                                              # glabella (AU4)
+    a = 1.4 * wk * e4 + 0.15 * idn.age                                         # glabella (AU4)
     add('lines', pts(np.stack([st(xy(cx + s * 0.013, P[:, 21, 1] - 0.025), xy(cx + s * 0.01, P[:, 21, 1] + 0.035)) for s in (-1, 1)], 1)), wr(a), max(1, int(round(th * 1.3))), on=a > 0.05)
-    a = 1.2 * e9                                                               # across the nose (AU9)
+    a = 1.2 * wk * e9                                                          # across the nose (AU9)
     add('lines', pts(_arc([0, 0], 0.022, 0.01, -np.pi * 0.85, -np.pi * 0.15, 6)[None, None] + xy(cx, P[:, 28, 1, None] + 0.02 + 0.012 * np.arange(3))[:, :, None]), wr(a), on=a > 0.05)
-    a = 0.8 * e12 + 0.4 * e9 + 0.3 * e6 + 0.45 * idn.age                      # nasolabial folds (AU12, AU9, AU6)
+    a = wk * (0.8 * e12 + 0.4 * e9 + 0.3 * e6) + 0.45 * idn.age               # nasolabial folds (AU12, AU9, AU6)
     add('lines', pts(np.stack([st(xy(P[:, n, 0] + s * 0.008, P[:, n, 1] - 0.004), xy(P[:, m, 0] + s * 0.012, (P[:, n, 1] + P[:, m, 1]) / 2),
                                   xy(P[:, m, 0] + s * 0.018, P[:, m, 1] + 0.02)) for s, n, m in ((-1, 31, 48), (1, 35, 54))], 1)), wr(a), on=a > 0.05)
-    a = 1.1 * e6 + 0.25 * idn.age                                              # crow's feet (AU6)
+    a = 1.1 * wk * e6 + 0.25 * idn.age                                         # crow's feet (AU6)
     add('lines', pts(np.stack([st(P[:, eo] + [s * 0.012, d * 0.3], P[:, eo] + [s * 0.04, d]) for s, eo in ((-1, 36), (1, 45)) for d in (-0.012, 0, 0.012)], 1)), wr(a), on=a > 0.05)
-    a = 0.9 * e6 + 0.3 * idn.age                                               # lower-lid furrow (AU6)
+    a = 0.9 * wk * e6 + 0.3 * idn.age                                          # lower-lid furrow (AU6)
     add('lines', pts(_arc([0, 0.012], idn.eye_w * 0.8, 0.012, np.pi * 0.15, np.pi * 0.85, 7)[None, None] + ((eyes[:, :, 0] + eyes[:, :, 3]) / 2)[:, :, None]), wr(a), on=a > 0.05)
     add('lines', pts(np.stack([st(xy(cx + s * 0.014, P[:, 28, 1]), P[:, n] + [-s * 0.006, -0.012]) for s, n in ((-1, 31), (1, 35))], 1)), col(skin * 0.86))  # nose sides
     add('lines', pts(P[:, None, 31:36]), col(skin * 0.72))                    # nose base
@@ -418,7 +422,7 @@ def render_face(idn: Identity, intensity: dict | Sequence[float] | None = None, 
     return img[0], lmk[0]
 
 # %% ../nbs/03_synthfacs.ipynb #c037
-DEFAULTS = dict(n_subjects=27, videos_per_subject=3, frames_per_video=120, image_size=64, seed=0, habit_strength=8.0)
+DEFAULTS = dict(n_subjects=27, videos_per_subject=3, frames_per_video=120, image_size=64, seed=0, habit_strength=14.0)
 
 def synthfacs_params(**params) -> dict:
     "The full, validated parameter set of a SynthFACS generation (defaults filled in); unknown names raise."
