@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_synthfacs.ipynb #c003
 from __future__ import annotations
-import argparse, difflib, json, multiprocessing, os, shutil, sys, time
+import argparse, difflib, hashlib, importlib.util, json, multiprocessing, os, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -475,6 +475,12 @@ def default_root() -> Path:
     root = next((d for d in (here, *here.parents) if (d/'settings.ini').exists()), here)
     return root/'data'/'synthfacs'
 
+def _code_hash() -> str:
+    "Hash of the exported generator code: a set made by different code is regenerated even if nobody bumped `GENERATOR_VERSION`."
+    return hashlib.sha256(Path(importlib.util.find_spec('au_compendium.synthfacs').origin).read_bytes()).hexdigest()[:16]
+
+def _stamp(p: dict) -> dict: return dict(generator='SynthFACS', generator_version=GENERATOR_VERSION, code=_code_hash(), params=p)
+
 def _read_stamp(out_dir: Path) -> dict | None:
     f = out_dir/'synthfacs.json'
     try: return json.loads(f.read_text()) if f.is_file() else None
@@ -490,7 +496,7 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
         raise FileExistsError(f"{out_dir} exists, is not empty and holds no synthfacs.json: refusing to overwrite what is not a SynthFACS set")
     t0 = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dict(generator='SynthFACS', generator_version=GENERATOR_VERSION, params=p)
+    stamp = _stamp(p)
     (out_dir/'synthfacs.json').write_text(json.dumps({**stamp, 'complete': False}, indent=1) + '\n')
     for name in ('manifest.csv', 'folds.json'): (out_dir/name).unlink(missing_ok=True)
     if (out_dir/'images').exists(): shutil.rmtree(out_dir/'images')
@@ -514,7 +520,7 @@ def ensure_synthfacs(root: str | Path | None = None, *, workers: int = 1, verbos
     "The SynthFACS folder `root` with these parameters, generating it only when it is missing, incomplete or made differently."
     root = Path(root) if root is not None else default_root()
     stamp = _read_stamp(root)
-    want = dict(generator='SynthFACS', generator_version=GENERATOR_VERSION, params=synthfacs_params(**params))
+    want = _stamp(synthfacs_params(**params))
     if stamp and stamp.get('complete') and (root/'manifest.csv').is_file() and all(stamp.get(k) == v for k, v in want.items()):
         if verbose: print(f"SynthFACS: {root} is up to date ({stamp.get('frames')} frames)")
         return root
