@@ -14,6 +14,7 @@ import torch
 from einops import rearrange
 from torch.utils.data import Dataset
 from .core import au, protocol, fold_subjects
+from . import align as _align
 
 # %% auto #0
 __all__ = ['IBUG68_TO_49', 'MIRROR_68', 'FLIP_49', 'LANDMARK_COLUMNS', 'flip_landmarks', 'ManifestError', 'au_columns',
@@ -21,11 +22,10 @@ __all__ = ['IBUG68_TO_49', 'MIRROR_68', 'FLIP_49', 'LANDMARK_COLUMNS', 'flip_lan
            'subject_parts', 'split_subjects', 'validation_subjects', 'FrameDataset']
 
 # %% ../nbs/04_data.ipynb #c006
-IBUG68_TO_49: tuple[int, ...] = tuple(range(17, 60)) + (61, 62, 63, 65, 66, 67)  # iBUG index of each of the 49 points
-_PAIRS_68 = {i: 16 - i for i in range(8)} | {17: 26, 18: 25, 19: 24, 20: 23, 21: 22, 31: 35, 32: 34, 36: 45, 37: 44, 38: 43,
-             39: 42, 40: 47, 41: 46, 48: 54, 49: 53, 50: 52, 55: 59, 56: 58, 60: 64, 61: 63, 65: 67}
-MIRROR_68: tuple[int, ...] = tuple({**_PAIRS_68, **{v: k for k, v in _PAIRS_68.items()}}.get(i, i) for i in range(68))  # iBUG mirror partner
-FLIP_49: tuple[int, ...] = tuple(IBUG68_TO_49.index(MIRROR_68[i]) for i in IBUG68_TO_49)  # left<->right renumbering
+# one landmark scheme for the whole library: `align` defines it, the data layer uses it as tuples
+IBUG68_TO_49: tuple[int, ...] = tuple(int(i) for i in _align.IBUG68_TO_49)  # iBUG index of each of the 49 points
+MIRROR_68: tuple[int, ...] = tuple(int(i) for i in _align.MIRROR68)         # iBUG mirror partner
+FLIP_49: tuple[int, ...] = tuple(int(i) for i in _align.MIRROR49)           # left<->right renumbering of the 49
 LANDMARK_COLUMNS: list[str] = [f'x{i}' for i in range(49)] + [f'y{i}' for i in range(49)]
 
 # %% ../nbs/04_data.ipynb #c007
