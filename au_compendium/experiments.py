@@ -4,7 +4,8 @@
 
 # %% ../nbs/15_experiments.ipynb #c003
 from __future__ import annotations
-import argparse, difflib, json, re, sys, time
+import argparse, difflib, json, os, re, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -12,8 +13,8 @@ from .core import ABLATION_STEPS, ablation_overrides, Config
 from .bench import repo_root
 
 # %% auto #0
-__all__ = ['GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'slug', 'grid_runs', 'run_grid', 'flat_metrics',
-           'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
+__all__ = ['GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug', 'grid_runs', 'run_grid',
+           'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
 
 # %% ../nbs/15_experiments.ipynb #c006
 def notebook_parameters(nb: str | Path) -> dict[str, str]:
@@ -33,6 +34,19 @@ def check_parameters(nb: str | Path, params: dict):
                              f". Known: {', '.join(known)}")
 
 # %% ../nbs/15_experiments.ipynb #c010
+def _finished(run_dir: Path, params: dict) -> bool:
+    "Does `run_dir` hold a finished run of `params`? (`out_dir` is not compared: a run folder may be copied from another machine.)"
+    done, pfile = run_dir/'metrics.json', run_dir/'params.json'
+    if not (done.exists() and pfile.exists()): return False
+    strip = lambda d: {k: v for k, v in d.items() if k != 'out_dir'}
+    return strip(json.loads(pfile.read_text())) == strip(params)
+
+def _start(run_dir: Path, params: dict):
+    "Mark `run_dir` as holding a run of `params` that has not finished."
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if (run_dir/'metrics.json').exists(): (run_dir/'metrics.json').unlink()  # a stale result must not pass for this run's
+    (run_dir/'params.json').write_text(json.dumps(params, indent=2) + '\n')
+
 def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/train.ipynb
                  run_dir: str | Path,       # the run's folder: executed notebook, params.json, metrics.json
                  params: dict | None = None, # parameters to inject (checked against the notebook first)
@@ -42,25 +56,39 @@ def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/t
     nb, run_dir = Path(nb), Path(run_dir)
     params = dict(params or {}); params['out_dir'] = str(run_dir.resolve())
     check_parameters(nb, params)
-    done, pfile = run_dir/'metrics.json', run_dir/'params.json'
-    if not force and done.exists() and pfile.exists() and json.loads(pfile.read_text()) == params:
-        return json.loads(done.read_text())
+    if not force and _finished(run_dir, params): return json.loads((run_dir/'metrics.json').read_text())
     import papermill as pm
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if done.exists(): done.unlink()  # a stale result must not pass for this run's
-    pfile.write_text(json.dumps(params, indent=2) + '\n')
+    _start(run_dir, params)
     t = time.time()
     pm.execute_notebook(str(nb), str(run_dir/nb.name), parameters=params, kernel_name=kernel, language='python',
                         progress_bar=False, log_output=log, cwd=str(nb.parent))
-    if not done.exists(): raise RuntimeError(f"{nb.name} finished in {run_dir} without writing metrics.json")
-    m = json.loads(done.read_text()); m.setdefault('driver_wall_s', round(time.time() - t, 1))
+    if not (run_dir/'metrics.json').exists(): raise RuntimeError(f"{nb.name} finished in {run_dir} without writing metrics.json")
+    m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - t, 1))
+    return m
+
+# %% ../nbs/15_experiments.ipynb #c011b
+def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool = False, threads: int | None = None) -> dict:
+    "Train `params` with `python -m au_compendium.train` in a new process into `run_dir` (no notebook); skip a finished identical run."
+    run_dir = Path(run_dir)
+    params = dict(params or {}); params['out_dir'] = str(run_dir.resolve())
+    Config.from_dict(params)   # bad names and values stop here, before a process starts
+    if not force and _finished(run_dir, params): return json.loads((run_dir/'metrics.json').read_text())
+    _start(run_dir, params)
+    env = dict(os.environ, **({'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads)} if threads else {}))
+    cmd = [sys.executable, '-m', 'au_compendium.train', '--no-progress'] + [f'--set={k}={json.dumps(v)}' for k, v in params.items()]
+    t = time.time()
+    with open(run_dir/'run.log', 'w') as f: rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env).returncode
+    if rc or not (run_dir/'metrics.json').exists():
+        tail = ''.join((run_dir/'run.log').read_text().splitlines(True)[-5:])
+        raise RuntimeError(f"training in {run_dir} failed (exit status {rc}); the end of {run_dir/'run.log'}:\n{tail}")
+    m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - t, 1))
     return m
 
 # %% ../nbs/15_experiments.ipynb #c013
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
 GRIDS: dict[str, dict] = {
-    'ablation': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=80)),
+    'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=80)),
     'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
@@ -73,9 +101,9 @@ def slug(name: str) -> str:
 def grid_runs(grid: dict, *, folds=None, seeds=None, **base) -> list[dict]:
     "Every (configuration, fold, seed) of `grid` (or of the given `folds`/`seeds`) as `{config, fold, seed, params}`, validated by `Config`."
     out = []
-    for name, over in grid['configs'].items():
+    for seed in seeds or grid['seeds']:            # seed-major: a grid stopped early holds whole replicates
         for fold in folds or grid['folds']:
-            for seed in seeds or grid['seeds']:
+            for name, over in grid['configs'].items():
                 params = {**grid.get('base', {}), **base, **over, 'fold': fold, 'seed': seed}
                 Config.from_dict({k: v for k, v in params.items() if k != 'out_dir'})  # fail before launching anything
                 out.append(dict(config=name, fold=fold, seed=seed, params=params))
@@ -83,27 +111,40 @@ def grid_runs(grid: dict, *, folds=None, seeds=None, **base) -> list[dict]:
 
 # %% ../nbs/15_experiments.ipynb #c015
 def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | Path | None = None,
-             force: bool = False, progress=print, folds=None, seeds=None, finished_only: bool = False, **base) -> pd.DataFrame:
+             force: bool = False, progress=print, folds=None, seeds=None, finished_only: bool = False,
+             engine: str = 'papermill',   # 'papermill' (an executed notebook per run) or 'library' (train() in a new process)
+             jobs: int = 1,               # runs at a time; each gets cpu_count // jobs threads
+             **base) -> pd.DataFrame:
     "Run every configuration x fold x seed of `grid` (skipping finished runs; with `finished_only`, only collect those); one row per run."
+    if engine not in ('papermill', 'library'): raise ValueError(f"engine must be 'papermill' or 'library', got {engine!r}")
     name = grid if isinstance(grid, str) else 'custom'
     spec = GRIDS[grid] if isinstance(grid, str) else grid
     root = repo_root() if nb is None or out_root is None else None
     nb = Path(nb or root/'nbs'/'train.ipynb')
     out_root = Path(out_root or root/'reports'/'runs'/name)
     runs = grid_runs(spec, folds=folds, seeds=seeds, **base)
-    check_parameters(nb, {k: 0 for r in runs for k in r['params']})  # every name, before the first launch
-    rows = []
-    for i, r in enumerate(runs, 1):
-        run_dir = out_root/slug(r['config'])/f"fold{r['fold']}-seed{r['seed']}"
+    if engine == 'papermill': check_parameters(nb, {k: 0 for r in runs for k in r['params']})  # every name, before the first launch
+    for r in runs: r['run_dir'] = out_root/slug(r['config'])/f"fold{r['fold']}-seed{r['seed']}"
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    if threads and engine == 'papermill': os.environ.setdefault('OMP_NUM_THREADS', str(threads))  # kernels inherit it
+
+    def one(i_r):
+        i, r = i_r
         if finished_only:   # summarise what has finished, launch nothing
-            done = run_dir/'metrics.json'
-            if not (done.exists() and (run_dir/'params.json').exists() and
-                    json.loads((run_dir/'params.json').read_text()) == {**r['params'], 'out_dir': str(run_dir.resolve())}): continue
-            m = json.loads(done.read_text())
-        else:
-            if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {run_dir}")
-            m = run_notebook(nb, run_dir, r['params'], force=force)
-        rows.append(dict(config=r['config'], fold=r['fold'], seed=r['seed'], run_dir=str(run_dir), **flat_metrics(m)))
+            return json.loads((r['run_dir']/'metrics.json').read_text()) if _finished(r['run_dir'], r['params']) else None
+        if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {r['run_dir']}")
+        try:
+            return (run_notebook(nb, r['run_dir'], r['params'], force=force) if engine == 'papermill'
+                    else run_library(r['run_dir'], r['params'], force=force, threads=threads))
+        except Exception as e:
+            if jobs == 1: raise
+            return e   # the other runs go on; failures are reported together below
+    with ThreadPoolExecutor(max(1, jobs)) as ex: results = list(ex.map(one, enumerate(runs, 1)))
+    failed = [(r, m) for r, m in zip(runs, results) if isinstance(m, Exception)]
+    if failed: raise RuntimeError(f"{len(failed)} of {len(runs)} runs failed (finished ones are kept; re-run to retry):\n" +
+                                  '\n'.join(f"  {r['run_dir']}: {m}" for r, m in failed))
+    rows = [dict(config=r['config'], fold=r['fold'], seed=r['seed'], run_dir=str(r['run_dir']), **flat_metrics(m))
+            for r, m in zip(runs, results) if m is not None]
     if not rows: raise FileNotFoundError(f"no finished run of this grid under {out_root}")
     return pd.DataFrame(rows)
 
@@ -166,28 +207,36 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
     return Path(path)
 
 # %% ../nbs/15_experiments.ipynb #c024
-def ablate(grid: str = 'ablation', out_root: str | Path | None = None, summary_dir: str | Path | None = None,
-           *, force: bool = False, folds=None, seeds=None, finished_only: bool = False, **base) -> pd.DataFrame:
+def ablate(grid: str = 'ablations', out_root: str | Path | None = None, summary_dir: str | Path | None = None,
+           *, force: bool = False, folds=None, seeds=None, finished_only: bool = False, engine: str = 'papermill', jobs: int = 1,
+           **base) -> pd.DataFrame:
     "Run a named grid (or, with `finished_only`, summarise its finished runs) and write its CSV, Markdown table and figure."
-    runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, finished_only=finished_only, **base)
+    runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, finished_only=finished_only, engine=engine, jobs=jobs, **base)
     sdir = Path(summary_dir or repo_root()/'reports'); sdir.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(sdir/f'{grid}.csv', index=False)
+    runs.drop(columns='run_dir').to_csv(sdir/f'{grid}.csv', index=False)
     summary = summarise(runs)
     planned = len(grid_runs(GRIDS[grid], folds=folds, seeds=seeds, **base))
-    note = f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
+    devices = sorted({json.loads((Path(d)/'metrics.json').read_text()).get('device', '?') for d in runs.run_dir})
+    note = (f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
+            + f"; device: {', '.join(devices)}")
     extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])
     (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note))
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
 
 def ablate_cli(argv: list[str] | None = None):
-    "Command line: `au-ablate [GRID] [--set name=value ...] [--force]`."
+    "Command line: `au-ablate [GRID] [--set name=value ...] [--jobs N] [--engine library] [--runs DIR] [--finished-only] [--force]`."
     ap = argparse.ArgumentParser(prog='au-ablate', description='Run a grid of train.ipynb runs through papermill and summarise it.')
-    ap.add_argument('grid', nargs='?', default='ablation', choices=list(GRIDS))
+    ap.add_argument('grid', nargs='?', default='ablations', choices=list(GRIDS))
     ap.add_argument('--set', action='append', default=[], metavar='NAME=VALUE', help='override a parameter for every run (JSON value)')
     ap.add_argument('--force', action='store_true', help='re-run finished runs')
     ap.add_argument('--folds', help='comma-separated folds instead of the grid\'s, e.g. 1,2')
     ap.add_argument('--seeds', help='comma-separated seeds instead of the grid\'s, e.g. 0')
+    ap.add_argument('--jobs', type=int, default=1, help='runs at a time (default 1)')
+    ap.add_argument('--engine', choices=('papermill', 'library'), default='papermill',
+                    help='papermill: one executed train.ipynb per run (default); library: train() in a new process, no Jupyter needed')
+    ap.add_argument('--runs', help='folder of the run folders (default reports/runs/GRID)')
+    ap.add_argument('--summary-dir', help='where the CSV, table and figure go (default reports/)')
     ap.add_argument('--finished-only', action='store_true', help='launch nothing: summarise the runs that have finished')
     a = ap.parse_args(argv)
     ints = lambda s: tuple(int(x) for x in s.split(',')) if s else None
@@ -196,4 +245,5 @@ def ablate_cli(argv: list[str] | None = None):
         k, _, v = s.partition('=')
         try: base[k] = json.loads(v)
         except json.JSONDecodeError: base[k] = v
-    print(ablate(a.grid, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), finished_only=a.finished_only, **base).to_string(index=False))
+    print(ablate(a.grid, a.runs, a.summary_dir, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), finished_only=a.finished_only,
+                 engine=a.engine, jobs=a.jobs, **base).to_string(index=False))

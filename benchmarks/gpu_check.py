@@ -1,0 +1,80 @@
+"""The GPU check of the training issue, for a machine with CUDA (CI never runs it; the CPU suite is `au-bench`).
+
+    python benchmarks/gpu_check.py --out DIR [--steps 300] [--pipeline-steps 150]
+
+1. Model throughput: training steps of the full method and of the baseline on random batches already on the GPU
+   (bf16 autocast, the training default on CUDA): step time, images per second, peak GPU memory. ResNet-50 and
+   ResNet-18 at 224x224, 16 sampler units (64 frames) per batch; the full ResNet-50 model runs `--steps` steps.
+2. Data pipeline: `train()` itself on a SynthFACS set rendered at 224x224 (ResNet-50, full method, DataLoader workers
+   and pinned memory), to see whether loading keeps the GPU busy: its images per second against (1)'s.
+
+Writes DIR/gpu_check.json.
+"""
+import argparse, json, os, sys, tempfile, time
+from pathlib import Path
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from au_compendium.bench import machine_info
+from au_compendium.core import Config, ablation_overrides
+from au_compendium.models import MethodModel
+from au_compendium.step import toy_batch, train_step, make_optimizers
+
+N_AUS = 8
+
+def throughput(backbone: str, image_size: int, units: int, config: str, steps: int, dtype=torch.bfloat16) -> dict:
+    "Steps per second of one configuration on a fixed random batch on the GPU."
+    cfg = Config(backbone=backbone, image_size=image_size, batch_size=units)
+    if config == 'baseline': cfg = cfg.replace(**ablation_overrides('baseline'))
+    torch.manual_seed(0)
+    model = MethodModel(cfg, N_AUS, torch.eye(N_AUS) if cfg.use_gcn else None).cuda()
+    opt_main, opt_disc = make_optimizers(model, cfg)
+    batch = {k: v.cuda() if torch.is_tensor(v) else v for k, v in toy_batch(cfg, N_AUS, units=units).items()}
+    for _ in range(10): train_step(model, batch, cfg, opt_main, opt_disc, autocast_dtype=dtype)   # warm-up (cuDNN autotune, allocator)
+    torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
+    t = time.perf_counter()
+    for _ in range(steps): losses = train_step(model, batch, cfg, opt_main, opt_disc, autocast_dtype=dtype)
+    torch.cuda.synchronize(); dt = (time.perf_counter() - t) / steps
+    out = dict(backbone=backbone, image_size=image_size, config=config, frames_per_step=4 * units, steps=steps,
+               dtype=str(dtype).removeprefix('torch.') if dtype else 'float32', step_ms=round(1000 * dt, 2),
+               images_per_s=round(4 * units / dt, 1), peak_memory_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2),
+               final_loss=round(losses['total'], 4))
+    del model, opt_main, opt_disc; torch.cuda.empty_cache()
+    print(out, flush=True)
+    return out
+
+def pipeline(steps: int, workers: int) -> dict:
+    "train() on SynthFACS at 224 px: the same loop users run, with its DataLoader."
+    from au_compendium.synthfacs import generate_synthfacs
+    from au_compendium.train import train
+    d = Path(tempfile.mkdtemp())
+    t = time.time()
+    generate_synthfacs(d/'sf224', workers=min(16, os.cpu_count()), n_subjects=9, videos_per_subject=2, frames_per_video=120, image_size=224)
+    gen_s = time.time() - t
+    cfg = Config(dataset='synthfacs', data_root=str(d/'sf224'), backbone='resnet50', image_size=224, batch_size=16,
+                 epochs=1, steps_per_epoch=steps, num_workers=workers, out_dir=str(d/'run'))
+    m = train(cfg, progress=False)
+    rec = [json.loads(l) for l in (d/'run'/'log.jsonl').read_text().splitlines()][0]
+    out = dict(frames_generated=9 * 2 * 120, generate_s=round(gen_s, 1), steps=steps, num_workers=workers,
+               train_s=rec['train_s'], images_per_s=round(steps * 64 / rec['train_s'], 1), wall_s=m['wall_time_s'],
+               peak_memory_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2))
+    print(out, flush=True)
+    return out
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True); ap.add_argument('--steps', type=int, default=300)
+    ap.add_argument('--pipeline-steps', type=int, default=150); ap.add_argument('--commit', default=None)
+    a = ap.parse_args()
+    if not torch.cuda.is_available(): sys.exit('gpu_check: CUDA is not available on this machine')
+    torch.backends.cudnn.benchmark = True
+    res = dict(machine=machine_info(), commit=a.commit, throughput=[], pipeline=None)
+    for bb, cfgname, steps, dtype in [('resnet50', 'full', a.steps, torch.bfloat16), ('resnet50', 'baseline', 100, torch.bfloat16),
+                                      ('resnet50', 'full', 50, None), ('resnet18', 'full', 100, torch.bfloat16),
+                                      ('resnet18', 'baseline', 100, torch.bfloat16)]:
+        res['throughput'].append(throughput(bb, 224, 16, cfgname, steps, dtype))
+        Path(a.out).mkdir(parents=True, exist_ok=True)
+        Path(a.out, 'gpu_check.json').write_text(json.dumps(res, indent=2) + '\n')
+    try: res['pipeline'] = pipeline(a.pipeline_steps, workers=min(12, os.cpu_count() - 2))
+    except Exception as e: res['pipeline'] = dict(error=f'{type(e).__name__}: {e}')
+    Path(a.out, 'gpu_check.json').write_text(json.dumps(res, indent=2) + '\n')
