@@ -14,7 +14,7 @@ from .bench import repo_root
 
 # %% auto #0
 __all__ = ['GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug', 'grid_runs', 'run_grid',
-           'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
+           'all_present_f1', 'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
 
 # %% ../nbs/15_experiments.ipynb #c006
 def notebook_parameters(nb: str | Path) -> dict[str, str]:
@@ -89,6 +89,9 @@ def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_ST
 
 GRIDS: dict[str, dict] = {
     'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=80)),
+    # the same comparison with 4x the training: does the gap between baseline and full grow or close?
+    'ablations-long': dict(configs={'baseline': ablation_overrides('baseline'), '+orthogonality (full)': {}}, folds=(1, 2, 3),
+                           seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=12, steps_per_epoch=80)),
     'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
@@ -149,10 +152,16 @@ def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | 
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_experiments.ipynb #c016
+def all_present_f1(test: dict) -> float | None:
+    "Mean F1 of the trivial detector that calls every AU present, from `au_metrics`' counts: 2 pos / (pos + labelled) per AU."
+    pos, lab = test.get('n_positive'), test.get('n_labelled')
+    if not pos or not lab: return None
+    return float(np.mean([2 * pos[c] / (pos[c] + lab[c]) if lab[c] else 0.0 for c in pos]))
+
 def flat_metrics(m: dict) -> dict:
     "The numbers a summary compares, from a run's metrics.json."
     leak = m.get('leakage', {})
-    return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'),
+    return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'), all_present_f1=all_present_f1(m['test']),
                 subject_probe_motion=leak.get('subject_from_motion'), subject_probe_identity=leak.get('subject_from_identity'),
                 probe_chance=leak.get('subject_chance'), val_f1=m.get('val_best', {}).get('mean_f1'),
                 wall_s=m.get('wall_time_s', m.get('driver_wall_s')))
@@ -168,6 +177,7 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
     for c in order:
         g = runs[runs.config == c]
         row = dict(config=c, n=len(g), **{f'{metric}_mean': g[metric].mean(), f'{metric}_std': g[metric].std(ddof=1) if len(g) > 1 else np.nan})
+        if 'mean_auc' in g and g['mean_auc'].notna().any(): row.update(auc_mean=g['mean_auc'].mean(), auc_std=g['mean_auc'].std(ddof=1) if len(g) > 1 else np.nan)
         if g['subject_probe_motion'].notna().any():
             row.update(probe_motion_mean=g['subject_probe_motion'].mean(), probe_motion_std=g['subject_probe_motion'].std(ddof=1) if len(g) > 1 else np.nan)
         paired = g.set_index(['fold', 'seed'])[metric].align(ref, join='inner')
@@ -178,15 +188,24 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_experiments.ipynb #c020
-def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1', note: str = '') -> str:
-    "The committed Markdown table: F1 in points, spread, paired delta vs the baseline, identity probe."
+def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1', note: str = '',
+                     runs: pd.DataFrame | None = None) -> str:
+    "The committed Markdown table: F1 in points, spread, paired delta vs the baseline, AUC, identity probe; references from `runs`."
+    pct = lambda r, k: f"{100 * r[k + '_mean']:.1f} ± {100 * r[k + '_std']:.1f}" if pd.notna(r.get(k + '_mean')) else 'n/a'
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
-             f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p (paired t) | subject-probe acc. from motion |',
-             '| --- | --- | --- | --- | --- | --- |']
+             f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p (paired t) | mean AUC | subject-probe acc. from motion |',
+             '| --- | --- | --- | --- | --- | --- | --- |']
     for _, r in summary.iterrows():
-        probe = f"{100 * r['probe_motion_mean']:.1f} ± {100 * r['probe_motion_std']:.1f}" if 'probe_motion_mean' in r and pd.notna(r.get('probe_motion_mean')) else 'n/a'
-        lines.append(f"| {r.config} | {r.n} | {100 * r[f'{metric}_mean']:.1f} ± {100 * r[f'{metric}_std']:.1f} | "
-                     f"{100 * r.delta_vs_ref:+.1f} ± {100 * r.delta_std:.1f} | {r.p_paired:.3f} | {probe} |".replace('nan', 'n/a'))
+        lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {100 * r.delta_vs_ref:+.1f} ± {100 * r.delta_std:.1f} | {r.p_paired:.3f} | "
+                     f"{pct(r, 'auc')} | {pct(r, 'probe_motion')} |".replace('nan', 'n/a'))
+    if runs is not None:
+        refs = []
+        if 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
+            refs.append(f"calling every AU present scores {100 * runs['all_present_f1'].mean():.1f} F1 on the same test subjects")
+        if 'probe_chance' in runs and runs['probe_chance'].notna().any():
+            refs.append(f"the subject probe's chance level is {100 * runs['probe_chance'].mean():.1f}%")
+        if refs: lines += ['', 'References: ' + '; '.join(refs) + '. Spread is the standard deviation over folds and seeds; '
+                           'the paired delta compares runs of the same fold and seed.']
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/15_experiments.ipynb #c022
@@ -200,8 +219,10 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
     for ax, (col, label) in zip(axes[0], panels):
         sns.stripplot(data=runs, y='config', x=col, ax=ax, alpha=0.5, color='tab:blue', jitter=0.15)
         sns.pointplot(data=runs, y='config', x=col, ax=ax, errorbar='sd', color='black', linestyle='none', markers='D')
+        if col == metric and 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
+            ax.axvline(runs['all_present_f1'].mean(), ls=':', c='gray', label='every AU present'); ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
         if col == 'subject_probe_motion' and runs['probe_chance'].notna().any():
-            ax.axvline(runs['probe_chance'].mean(), ls='--', c='gray', label='chance'); ax.legend(loc='lower right')
+            ax.axvline(runs['probe_chance'].mean(), ls='--', c='gray', label='chance'); ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
         ax.set_xlabel(label); ax.set_ylabel('')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
     return Path(path)
@@ -216,11 +237,12 @@ def ablate(grid: str = 'ablations', out_root: str | Path | None = None, summary_
     runs.drop(columns='run_dir').to_csv(sdir/f'{grid}.csv', index=False)
     summary = summarise(runs)
     planned = len(grid_runs(GRIDS[grid], folds=folds, seeds=seeds, **base))
-    devices = sorted({json.loads((Path(d)/'metrics.json').read_text()).get('device', '?') for d in runs.run_dir})
+    def device(m): return m.get('device', '?') + (f" ({m['machine']['gpu']})" if m.get('machine', {}).get('gpu') else '')
+    devices = sorted({device(json.loads((Path(d)/'metrics.json').read_text())) for d in runs.run_dir})
     note = (f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
             + f"; device: {', '.join(devices)}")
     extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])
-    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note))
+    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note, runs=runs))
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
 

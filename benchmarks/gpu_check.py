@@ -8,7 +8,7 @@
 2. Data pipeline: `train()` itself on a SynthFACS set rendered at 224x224 (ResNet-50, full method, DataLoader workers
    and pinned memory), to see whether loading keeps the GPU busy: its images per second against (1)'s.
 
-Writes DIR/gpu_check.json.
+Writes DIR/gpu_check.json; `python benchmarks/gpu_check.py --markdown reports/gpu_check.json` turns it into a table.
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
@@ -61,7 +61,31 @@ def pipeline(steps: int, workers: int) -> dict:
     print(out, flush=True)
     return out
 
+def to_markdown(res: dict) -> str:
+    "The committed table of a gpu_check.json."
+    m = res['machine']
+    lines = ['# GPU check', '', f"{m.get('gpu')}, {m.get('cpus')} CPU cores, torch {m['packages'].get('torch')}, Python {m.get('python')}, "
+             f"{m.get('date')}, commit {res.get('commit')}. Written by `benchmarks/gpu_check.py`.", '',
+             '## Training steps on a fixed random batch already on the GPU (model throughput)', '',
+             '| backbone | input | configuration | precision | frames/step | steps | ms/step | images/s | peak GPU memory (GiB) |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for t in res['throughput']:
+        lines.append(f"| {t['backbone']} | {t['image_size']} | {t['config']} | {t['dtype']} | {t['frames_per_step']} | {t['steps']} | "
+                     f"{t['step_ms']} | {t['images_per_s']} | {t['peak_memory_gib']} |")
+    p = res.get('pipeline') or {}
+    if 'images_per_s' in p:
+        ref = next(t for t in res['throughput'] if (t['backbone'], t['config'], t['dtype']) == ('resnet50', 'full', 'bfloat16'))
+        lines += ['', '## The training loop with its data pipeline', '',
+                  f"`train()` on SynthFACS rendered at 224x224 ({p['frames_generated']} frames generated in {p['generate_s']} s), ResNet-50, "
+                  f"full method, bf16, {p['num_workers']} DataLoader workers, pinned memory: {p['steps']} steps in {p['train_s']} s = "
+                  f"**{p['images_per_s']} images/s**, {p['images_per_s'] / ref['images_per_s']:.2f}x the model-only rate above "
+                  f"(the first steps include cuDNN autotuning); peak GPU memory {p['peak_memory_gib']} GiB; whole run with evaluation {p['wall_s']} s."]
+    elif p: lines += ['', f"Pipeline check failed: {p.get('error')}"]
+    return '\n'.join(lines) + '\n'
+
 if __name__ == '__main__':
+    if sys.argv[1:2] == ['--markdown']:
+        src = Path(sys.argv[2]); src.with_suffix('.md').write_text(to_markdown(json.loads(src.read_text()))); sys.exit()
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True); ap.add_argument('--steps', type=int, default=300)
     ap.add_argument('--pipeline-steps', type=int, default=150); ap.add_argument('--commit', default=None)
