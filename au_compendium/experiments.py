@@ -167,23 +167,27 @@ def flat_metrics(m: dict) -> dict:
                 wall_s=m.get('wall_time_s', m.get('driver_wall_s')))
 
 # %% ../nbs/15_experiments.ipynb #c018
-def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
-    "Per configuration (in run order): n, mean and std of `metric` and of the identity probe; paired difference vs `reference`."
+def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
+    "Mean and std of the paired differences a - b over shared (fold, seed) keys, and the paired t-test's p-value."
     from scipy.stats import ttest_rel
+    x, y = a.align(b, join='inner'); d = x - y
+    p = ttest_rel(x, y).pvalue if len(d) > 1 and d.std() > 0 else np.nan
+    return (d.mean() if len(d) else np.nan, d.std(ddof=1) if len(d) > 1 else np.nan, p)
+
+def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
+    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probe; paired differences vs `reference` and vs the previous configuration."
     order = list(dict.fromkeys(runs['config']))
     reference = reference or order[0]
-    ref = runs[runs.config == reference].set_index(['fold', 'seed'])[metric]
+    by = lambda c: runs[runs.config == c].set_index(['fold', 'seed'])[metric]
     rows = []
-    for c in order:
+    for i, c in enumerate(order):
         g = runs[runs.config == c]
-        row = dict(config=c, n=len(g), **{f'{metric}_mean': g[metric].mean(), f'{metric}_std': g[metric].std(ddof=1) if len(g) > 1 else np.nan})
-        if 'mean_auc' in g and g['mean_auc'].notna().any(): row.update(auc_mean=g['mean_auc'].mean(), auc_std=g['mean_auc'].std(ddof=1) if len(g) > 1 else np.nan)
-        if g['subject_probe_motion'].notna().any():
-            row.update(probe_motion_mean=g['subject_probe_motion'].mean(), probe_motion_std=g['subject_probe_motion'].std(ddof=1) if len(g) > 1 else np.nan)
-        paired = g.set_index(['fold', 'seed'])[metric].align(ref, join='inner')
-        d = paired[0] - paired[1]
-        row.update(delta_vs_ref=d.mean() if len(d) else np.nan, delta_std=d.std(ddof=1) if len(d) > 1 else np.nan,
-                   p_paired=ttest_rel(paired[0], paired[1]).pvalue if len(d) > 1 and c != reference and d.std() > 0 else np.nan)
+        sd = lambda col: g[col].std(ddof=1) if len(g) > 1 else np.nan
+        row = dict(config=c, n=len(g), **{f'{metric}_mean': g[metric].mean(), f'{metric}_std': sd(metric)})
+        if 'mean_auc' in g and g['mean_auc'].notna().any(): row.update(auc_mean=g['mean_auc'].mean(), auc_std=sd('mean_auc'))
+        if g['subject_probe_motion'].notna().any(): row.update(probe_motion_mean=g['subject_probe_motion'].mean(), probe_motion_std=sd('subject_probe_motion'))
+        row.update(zip(('delta_vs_ref', 'delta_std', 'p_paired'), _paired(by(c), by(reference))))
+        row.update(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(order[i - 1])) if i else (np.nan,) * 3))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -193,11 +197,12 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
     "The committed Markdown table: F1 in points, spread, paired delta vs the baseline, AUC, identity probe; references from `runs`."
     pct = lambda r, k: f"{100 * r[k + '_mean']:.1f} ± {100 * r[k + '_std']:.1f}" if pd.notna(r.get(k + '_mean')) else 'n/a'
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
-             f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p (paired t) | mean AUC | subject-probe acc. from motion |',
-             '| --- | --- | --- | --- | --- | --- | --- |']
-    for _, r in summary.iterrows():
-        lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {100 * r.delta_vs_ref:+.1f} ± {100 * r.delta_std:.1f} | {r.p_paired:.3f} | "
-                     f"{pct(r, 'auc')} | {pct(r, 'probe_motion')} |".replace('nan', 'n/a'))
+             f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p | delta vs the row above | p | mean AUC | subject-probe acc. from motion |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    delta = lambda m, sd, p: '— | —' if i == 0 else f"{100 * m:+.1f} ± {100 * sd:.1f} | {p:.3f}".replace('nan', 'n/a')
+    for i, (_, r) in enumerate(summary.iterrows()):
+        lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {delta(r.delta_vs_ref, r.delta_std, r.p_paired)} | "
+                     f"{delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev)} | {pct(r, 'auc')} | {pct(r, 'probe_motion')} |")
     if runs is not None:
         refs = []
         if 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
