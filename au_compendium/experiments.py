@@ -164,7 +164,7 @@ def flat_metrics(m: dict) -> dict:
     return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'), all_present_f1=all_present_f1(m['test']),
                 subject_probe_motion=leak.get('subject_from_motion'), subject_probe_identity=leak.get('subject_from_identity'),
                 probe_chance=leak.get('subject_chance'), val_f1=m.get('val_best', {}).get('mean_f1'),
-                wall_s=m.get('wall_time_s', m.get('driver_wall_s')))
+                wall_s=m.get('wall_time_s', m.get('driver_wall_s')), **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
 
 # %% ../nbs/15_experiments.ipynb #c018
 def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
@@ -211,6 +211,13 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
             refs.append(f"the subject probe's chance level is {100 * runs['probe_chance'].mean():.1f}%")
         if refs: lines += ['', 'References: ' + '; '.join(refs) + '. Spread is the standard deviation over folds and seeds; '
                            'the paired delta compares runs of the same fold and seed.']
+    per_au = [c for c in runs.columns if c.startswith('F1 AU')] if runs is not None else []
+    if per_au:   # the layout of the field's published tables: per-AU F1 averaged over folds (and seeds)
+        t = runs.groupby('config', sort=False)[per_au].mean() * 100
+        lines += ['', '## Per-AU F1 on unseen subjects (mean over folds and seeds)', '',
+                  '| configuration | ' + ' | '.join(c.removeprefix('F1 ') for c in per_au) + ' | mean |',
+                  '| --- |' + ' --- |' * (len(per_au) + 1)]
+        lines += [f'| {c} | ' + ' | '.join(f'{v:.1f}' for v in row) + f' | {row.mean():.1f} |' for c, row in t.iterrows()]
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/15_experiments.ipynb #c022
