@@ -118,3 +118,19 @@ def test_non_finite_loss_stops_with_message_and_keeps_last_checkpoint(tiny_synth
     assert 'keeps the checkpoint of the last good epoch' in str(e.value)
     assert load_state(out/'checkpoint.safetensors')['epoch'] == 0   # epoch 1's state, intact
     assert not (out/'metrics.json').exists()
+
+def test_ablate_cli_library_engine_parallel_then_copied_and_summarised(tiny_synthfacs, tmp_path):
+    "`au-ablate` end to end: two runs at a time without Jupyter, the summary files, then the folders moved and summarised again."
+    import shutil
+    from au_compendium.experiments import ablate_cli
+    sets = [f'--set={k}={json.dumps(v)}' for k, v in {**TINY, 'epochs': 1, 'data_root': str(tiny_synthfacs)}.items()]
+    ablate_cli(['smoke', '--engine', 'library', '--jobs', '2', '--runs', str(tmp_path/'runs'), '--summary-dir', str(tmp_path), *sets])
+    md = (tmp_path/'smoke.md').read_text()
+    assert '| baseline | 1 |' in md and '| full | 1 |' in md and 'Per-AU F1' in md and 'device: cpu' in md, md
+    assert all((tmp_path/'runs'/c/'fold1-seed0'/'run.log').exists() for c in ('baseline', 'full'))
+    first = (tmp_path/'smoke.csv').read_text()
+    shutil.move(tmp_path/'runs', tmp_path/'copied')          # e.g. run folders fetched from a GPU machine
+    ablate_cli(['smoke', '--finished-only', '--runs', str(tmp_path/'copied'), '--summary-dir', str(tmp_path), *sets])
+    assert (tmp_path/'smoke.csv').read_text() == first
+    with pytest.raises(FileNotFoundError, match='no finished run'):
+        ablate_cli(['smoke', '--finished-only', '--runs', str(tmp_path/'empty'), '--summary-dir', str(tmp_path), *sets])
