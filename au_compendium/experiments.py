@@ -135,6 +135,9 @@ def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | 
         i, r = i_r
         if finished_only:   # summarise what has finished, launch nothing
             return json.loads((r['run_dir']/'metrics.json').read_text()) if _finished(r['run_dir'], r['params']) else None
+        if not force and _finished(r['run_dir'], r['params']):
+            if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']}: finished earlier, skipped")
+            return json.loads((r['run_dir']/'metrics.json').read_text())
         if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {r['run_dir']}")
         try:
             return (run_notebook(nb, r['run_dir'], r['params'], force=force) if engine == 'papermill'
