@@ -1,5 +1,6 @@
 """Benchmarks of au_compendium.predict: video frames per second end to end (decode, detect/track, align, network) against
-the detection path's model-only throughput, measured side by side in one run, with the PyTorch and the ONNX Runtime engines.
+the detection path's model-only throughput, measured side by side in one run, with the PyTorch and the ONNX Runtime engines,
+with landmarks placed afresh on every frame (the default) and carried by the flow between detections (`track_landmarks`).
 
 Model-only throughput is measured twice, the network called from the main thread and from a worker thread as `predict`
 runs it (on this shared machine the worker thread was repeatedly faster); the ratio is taken against the faster."""
@@ -42,6 +43,8 @@ def bench_video_end_to_end():
         fns = {}
         for name, p in engines.items():   # both calls handle N_FRAMES faces in the same batches, so they last alike
             fns[f'{name}_end_to_end'] = lambda p=p: predict(video, p, batch_size=BATCH, detect_every=10, progress=False)
+            fns[f'{name}_end_to_end_tracked'] = lambda p=p: predict(video, p, batch_size=BATCH, detect_every=10, progress=False,
+                                                                    track_landmarks=True)   # landmarks by flow between detections
             fns[f'{name}_model_only'] = lambda p=p: [p(crops[i:i + BATCH]) for i in range(0, N_FRAMES, BATCH)]
             fns[f'{name}_model_only_thread'] = lambda p=p: _in_thread(p, crops)   # as predict runs it: in a worker thread
         frames = [f for _, _, f in iter_frames(Source('v', 'video', path=video))]
@@ -65,12 +68,14 @@ def bench_video_end_to_end():
                bare_resnet18_fps=N_FRAMES / t['bare_resnet18'], target_end_to_end_fps=40.0)
     for name in engines:
         e2e, main, thread = (N_FRAMES / t[f'{name}_{k}'] for k in ('end_to_end', 'model_only', 'model_only_thread'))
+        out[f'{name}_end_to_end_tracked_fps'] = N_FRAMES / t[f'{name}_end_to_end_tracked']
         out.update({f'{name}_end_to_end_fps': e2e, f'{name}_model_only_fps': main, f'{name}_model_only_thread_fps': thread,
                     f'{name}_ratio_end_to_end_over_model': e2e / max(main, thread)})   # against the faster way of running the model
     if 'onnx' in engines:
         out['onnx_over_torch_model_only'] = out['onnx_model_only_fps'] / out['torch_model_only_fps']
         out['onnx_over_torch_end_to_end'] = out['onnx_end_to_end_fps'] / out['torch_end_to_end_fps']
     out['best_end_to_end_over_target'] = max(out[f'{n}_end_to_end_fps'] for n in engines) / out['target_end_to_end_fps']
+    out['best_tracked_over_target'] = max(out[f'{n}_end_to_end_tracked_fps'] for n in engines) / out['target_end_to_end_fps']
     return out
 
 if __name__ == '__main__':
