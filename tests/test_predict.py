@@ -65,6 +65,15 @@ def test_command_all_good_openface_layout(run, tmp_path):
     assert of.timestamp.tolist() == pytest.approx([i / 30 for i in range(6)], abs=1e-3)
     assert json.loads((tmp_path/'of.json').read_text())['layout'] == 'openface'
 
+def test_command_track_landmarks(run, tmp_path):
+    "`--track-landmarks` reaches the tracker (recorded in the metadata) and still finds the face on every frame."
+    video = write_video(moving_face_frames(12), tmp_path/'v.avi')
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--track-landmarks', '--landmarks', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t.success.tolist() == [1] * 12 and t['x0'].notna().all()
+    assert json.loads((tmp_path/'t.json').read_text())['track_landmarks'] is True
+
 def cli(capsys, *args) -> tuple[int, str]:
     "Run the command in this process: (exit status, stderr)."
     try: predict_cli([str(a) for a in args]); code = 0
