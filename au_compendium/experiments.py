@@ -34,18 +34,24 @@ def check_parameters(nb: str | Path, params: dict):
                              f". Known: {', '.join(known)}")
 
 # %% ../nbs/15_experiments.ipynb #c010
-def _finished(run_dir: Path, params: dict) -> bool:
-    "Does `run_dir` hold a finished run of `params`? (`out_dir` is not compared: a run folder may be copied from another machine.)"
+def _done(run_dir: Path, params: dict) -> dict | None:
+    "The metrics of a finished run of `params` in `run_dir`, else None. (`out_dir` is not compared: a run folder may be copied from another machine.)"
     done, pfile = run_dir/'metrics.json', run_dir/'params.json'
-    if not (done.exists() and pfile.exists()): return False
+    if not (done.exists() and pfile.exists()): return None
     strip = lambda d: {k: v for k, v in d.items() if k != 'out_dir'}
-    return strip(json.loads(pfile.read_text())) == strip(params)
+    return json.loads(done.read_text()) if strip(json.loads(pfile.read_text())) == strip(params) else None
 
 def _start(run_dir: Path, params: dict):
     "Mark `run_dir` as holding a run of `params` that has not finished."
     run_dir.mkdir(parents=True, exist_ok=True)
     if (run_dir/'metrics.json').exists(): (run_dir/'metrics.json').unlink()  # a stale result must not pass for this run's
     (run_dir/'params.json').write_text(json.dumps(params, indent=2) + '\n')
+
+def _result(run_dir: Path, started: float, what: str) -> dict:
+    "The metrics a run just wrote, with the driver's wall time; an error naming `what` when it wrote none."
+    if not (run_dir/'metrics.json').exists(): raise RuntimeError(f"{what} finished in {run_dir} without writing metrics.json")
+    m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - started, 1))
+    return m
 
 def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/train.ipynb
                  run_dir: str | Path,       # the run's folder: executed notebook, params.json, metrics.json
@@ -56,15 +62,13 @@ def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/t
     nb, run_dir = Path(nb), Path(run_dir)
     params = dict(params or {}); params['out_dir'] = str(run_dir.resolve())
     check_parameters(nb, params)
-    if not force and _finished(run_dir, params): return json.loads((run_dir/'metrics.json').read_text())
+    if not force and (m := _done(run_dir, params)): return m
     import papermill as pm
     _start(run_dir, params)
     t = time.time()
     pm.execute_notebook(str(nb), str(run_dir/nb.name), parameters=params, kernel_name=kernel, language='python',
                         progress_bar=False, log_output=log, cwd=str(nb.parent))
-    if not (run_dir/'metrics.json').exists(): raise RuntimeError(f"{nb.name} finished in {run_dir} without writing metrics.json")
-    m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - t, 1))
-    return m
+    return _result(run_dir, t, nb.name)
 
 # %% ../nbs/15_experiments.ipynb #c011b
 def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool = False, threads: int | None = None) -> dict:
@@ -72,17 +76,16 @@ def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool 
     run_dir = Path(run_dir)
     params = dict(params or {}); params['out_dir'] = str(run_dir.resolve())
     Config.from_dict(params)   # bad names and values stop here, before a process starts
-    if not force and _finished(run_dir, params): return json.loads((run_dir/'metrics.json').read_text())
+    if not force and (m := _done(run_dir, params)): return m
     _start(run_dir, params)
     env = dict(os.environ, **({'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads)} if threads else {}))
     cmd = [sys.executable, '-m', 'au_compendium.train', '--no-progress'] + [f'--set={k}={json.dumps(v)}' for k, v in params.items()]
     t = time.time()
     with open(run_dir/'run.log', 'w') as f: rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env).returncode
-    if rc or not (run_dir/'metrics.json').exists():
+    if rc:
         tail = ''.join((run_dir/'run.log').read_text().splitlines(True)[-5:])
         raise RuntimeError(f"training in {run_dir} failed (exit status {rc}); the end of {run_dir/'run.log'}:\n{tail}")
-    m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - t, 1))
-    return m
+    return _result(run_dir, t, 'au_compendium.train')
 
 # %% ../nbs/15_experiments.ipynb #c013
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
@@ -129,23 +132,29 @@ def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | 
     if engine == 'papermill': check_parameters(nb, {k: 0 for r in runs for k in r['params']})  # every name, before the first launch
     for r in runs: r['run_dir'] = out_root/slug(r['config'])/f"fold{r['fold']}-seed{r['seed']}"
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
-    if threads and engine == 'papermill': os.environ.setdefault('OMP_NUM_THREADS', str(threads))  # kernels inherit it
 
     def one(i_r):
         i, r = i_r
-        if finished_only:   # summarise what has finished, launch nothing
-            return json.loads((r['run_dir']/'metrics.json').read_text()) if _finished(r['run_dir'], r['params']) else None
-        if not force and _finished(r['run_dir'], r['params']):
-            if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']}: finished earlier, skipped")
-            return json.loads((r['run_dir']/'metrics.json').read_text())
+        m = _done(r['run_dir'], r['params']) if finished_only or not force else None
+        if finished_only or m is not None:   # with finished_only: summarise what has finished, launch nothing
+            if m is not None and progress and not finished_only:
+                progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']}: finished earlier, skipped")
+            return m
         if progress: progress(f"[{i}/{len(runs)}] {r['config']} fold {r['fold']} seed {r['seed']} -> {r['run_dir']}")
-        try:
-            return (run_notebook(nb, r['run_dir'], r['params'], force=force) if engine == 'papermill'
-                    else run_library(r['run_dir'], r['params'], force=force, threads=threads))
+        try:   # force=True: this run was just found unfinished (or is to be redone), so the runner need not look again
+            return (run_notebook(nb, r['run_dir'], r['params'], force=True) if engine == 'papermill'
+                    else run_library(r['run_dir'], r['params'], force=True, threads=threads))
         except Exception as e:
             if jobs == 1: raise
             return e   # the other runs go on; failures are reported together below
-    with ThreadPoolExecutor(max(1, jobs)) as ex: results = list(ex.map(one, enumerate(runs, 1)))
+    old = os.environ.get('OMP_NUM_THREADS')
+    if threads and engine == 'papermill': os.environ['OMP_NUM_THREADS'] = str(threads)   # the kernels started below inherit it
+    try:
+        with ThreadPoolExecutor(max(1, jobs)) as ex: results = list(ex.map(one, enumerate(runs, 1)))
+    finally:
+        if threads and engine == 'papermill':
+            if old is None: os.environ.pop('OMP_NUM_THREADS', None)
+            else: os.environ['OMP_NUM_THREADS'] = old
     failed = [(r, m) for r, m in zip(runs, results) if isinstance(m, Exception)]
     if failed: raise RuntimeError(f"{len(failed)} of {len(runs)} runs failed (finished ones are kept; re-run to retry):\n" +
                                   '\n'.join(f"  {r['run_dir']}: {m}" for r, m in failed))
@@ -167,7 +176,9 @@ def flat_metrics(m: dict) -> dict:
     return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'), all_present_f1=all_present_f1(m['test']),
                 subject_probe_motion=leak.get('subject_from_motion'), subject_probe_identity=leak.get('subject_from_identity'),
                 probe_chance=leak.get('subject_chance'), val_f1=m.get('val_best', {}).get('mean_f1'),
-                wall_s=m.get('wall_time_s', m.get('driver_wall_s')), **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
+                wall_s=m.get('wall_time_s', m.get('driver_wall_s')),
+                device=m.get('device', '?') + (f" ({m['machine']['gpu']})" if (m.get('machine') or {}).get('gpu') else ''),
+                **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
 
 # %% ../nbs/15_experiments.ipynb #c018
 def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
@@ -235,9 +246,10 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
         sns.stripplot(data=runs, y='config', x=col, ax=ax, alpha=0.5, color='tab:blue', jitter=0.15)
         sns.pointplot(data=runs, y='config', x=col, ax=ax, errorbar='sd', color='black', linestyle='none', markers='D')
         if col == metric and 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
-            ax.axvline(runs['all_present_f1'].mean(), ls=':', c='gray', label='every AU present'); ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
+            ax.axvline(runs['all_present_f1'].mean(), ls=':', c='gray', label='every AU present')
         if col == 'subject_probe_motion' and runs['probe_chance'].notna().any():
-            ax.axvline(runs['probe_chance'].mean(), ls='--', c='gray', label='chance'); ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
+            ax.axvline(runs['probe_chance'].mean(), ls='--', c='gray', label='chance')
+        if ax.get_legend_handles_labels()[0]: ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
         ax.set_xlabel(label); ax.set_ylabel('')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
     return Path(path)
@@ -252,8 +264,7 @@ def ablate(grid: str = 'ablations', out_root: str | Path | None = None, summary_
     runs.drop(columns='run_dir').to_csv(sdir/f'{grid}.csv', index=False)
     summary = summarise(runs)
     planned = len(grid_runs(GRIDS[grid], folds=folds, seeds=seeds, **base))
-    def device(m): return m.get('device', '?') + (f" ({m['machine']['gpu']})" if m.get('machine', {}).get('gpu') else '')
-    devices = sorted({device(json.loads((Path(d)/'metrics.json').read_text())) for d in runs.run_dir})
+    devices = sorted(runs['device'].unique())
     note = (f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
             + f"; device: {', '.join(devices)}")
     extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])

@@ -401,9 +401,11 @@ class FaceTracker:
             box, pts = np.concatenate([c - half, c + half]), None
             if t.pts is not None:                   # the detector gives landmarks: fresh ones in the moved box
                 flowed = p0.reshape(-1, 2) @ M[:, :2].T + M[:, 2]
-                pts = flowed if self.track_landmarks else self.detector.landmarks(rgb, box)
-                if np.median(np.linalg.norm(pts - flowed, axis=1)) > self.max_drift * width:
-                    self.n_lost += 1; return False
+                if self.track_landmarks: pts = flowed   # nothing fresh to check the flow against
+                else:
+                    pts = self.detector.landmarks(rgb, box)
+                    if np.median(np.linalg.norm(pts - flowed, axis=1)) > self.max_drift * width:
+                        self.n_lost += 1; return False
             moved.append(Track(t.id, box, t.score, pts, False))
         self.tracks = moved
         return True
