@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import dataclasses, difflib, json, re
+import ast, dataclasses, difflib, json, math, re
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Iterable, Literal, Sequence
 
 # %% auto #0
 __all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'DATASETS', 'ABLATION_STEPS', 'AU', 'au', 'Protocol', 'protocol',
-           'fold_subjects', 'ConfigError', 'Config', 'ablation_overrides']
+           'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config', 'ablation_overrides']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -119,7 +119,32 @@ class ConfigError(ValueError):
 BACKBONES = ('tiny', 'resnet18', 'resnet50')
 DATASETS = ('synthfacs', 'disfa', 'bp4d', 'manifest')
 
+def check_names(names: Iterable[str],        # names given: a dict's keys, papermill's injected parameters
+                known: Sequence[str],        # the names that exist
+                what: str = 'config field',  # what a name is, for the message
+               ):
+    "Raise `ConfigError` for the first of `names` not in `known`, naming the closest known one."
+    for k in names:
+        if k not in known:
+            close = difflib.get_close_matches(k, known, n=1)
+            raise ConfigError(f"unknown {what} `{k}`" + (f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(known)}"))
+
+def papermill_injected(history: Sequence[str]) -> list[str]:
+    "Names papermill injected into a running notebook, read from the kernel's input history (`In`): the assignments of the cell it adds after the `parameters` cell, which starts with `# Parameters`."
+    names = []
+    for code in history:
+        if code.lstrip().startswith('# Parameters'):
+            names += [t.id for node in ast.parse(code).body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+    return list(dict.fromkeys(names))
+
 # %% ../nbs/00_core.ipynb #c018
+def _bool_hint(name: str, v) -> str:
+    "How to write a boolean for field `name` when `v` came instead (papermill's `-p` reads only `True` and `False` as booleans)."
+    word = {'true': 'True', 'yes': 'True', '1': 'True', 'false': 'False', 'no': 'False', '0': 'False'}.get(str(v).strip().lower())
+    p = f"`-p {name} {word}`" if word else f"`-p {name} True` or `-p {name} False`"
+    return (f"with papermill write {p} (capitalised: papermill reads only True and False as booleans) "
+            f"or `-y \"{name}: {(word or 'true').lower()}\"`; in JSON (`au-train --set`, config.json) true or false")
+
 @dataclass
 class Config:
     "Everything a training run needs. Build with `Config(**kw)` or `Config.from_dict`; invalid values raise `ConfigError`."
@@ -184,23 +209,31 @@ class Config:
     def __post_init__(self): self.validate()
 
     def validate(self) -> 'Config':
-        "Check every field; raise `ConfigError` naming the first bad one."
-        def bad(name, msg): raise ConfigError(f"config field `{name}`: {msg} (got {getattr(self, name)!r})")
-        types = {f.name: f.type for f in fields(self)}
+        "Check every field, then the fields that must agree; raise `ConfigError` naming the first bad one."
+        def bad(name, msg, hint=''):
+            v = getattr(self, name)
+            raise ConfigError(f"config field `{name}`: {msg} (got {'the text ' if isinstance(v, str) else ''}{v!r})" + (f"; {hint}" if hint else ''))
         for f in fields(self):
-            v, t = getattr(self, f.name), types[f.name]
-            if t == 'bool' and not isinstance(v, bool): bad(f.name, 'must be true or false')
+            v, t = getattr(self, f.name), f.type
+            if t == 'bool' and not isinstance(v, bool): bad(f.name, 'must be True or False', _bool_hint(f.name, v))
             if t == 'int' and (isinstance(v, bool) or not isinstance(v, int)): bad(f.name, 'must be an integer')
             if t == 'float' and (isinstance(v, bool) or not isinstance(v, (int, float))): bad(f.name, 'must be a number')
-            if t == 'str' and not isinstance(v, str): bad(f.name, 'must be a string')
+            if t == 'float' and not math.isfinite(v): bad(f.name, 'must be a finite number')
+            if t == 'str' and not isinstance(v, str):
+                bad(f.name, 'must be a string', f"papermill reads `-p {f.name} {v}` as a number: `-r {f.name} {v}` passes it as text")
             if t == 'float' and f.name.startswith('w_') and v < 0: bad(f.name, 'loss weights must be >= 0')
-        if self.dataset.lower() not in DATASETS: bad('dataset', f"must be one of {', '.join(DATASETS)}")
+        if self.dataset not in DATASETS: bad('dataset', f"must be one of {', '.join(DATASETS)} (lower case)")
         if self.fold not in (1, 2, 3): bad('fold', 'must be 1, 2 or 3 (fold k tests on subject part 4-k)')
         if self.aus is not None:
-            if isinstance(self.aus, (str, int)) or not len(self.aus): bad('aus', 'must be a non-empty list of AU numbers, or None')
+            if not isinstance(self.aus, (list, tuple)) or not self.aus:
+                bad('aus', 'must be a non-empty list of AU numbers such as [1, 2, 4], or None',
+                    'papermill passes `-p aus ...` as text: write `-y "aus: [1, 2, 4]"`' if isinstance(self.aus, str) else '')
             for a in self.aus:
+                if isinstance(a, bool) or not isinstance(a, int): bad('aus', f"must hold AU numbers such as 12, not {a!r}")
                 try: au(a)
                 except ValueError as e: bad('aus', str(e))
+            twice = sorted({a for a in self.aus if self.aus.count(a) > 1})
+            if twice: bad('aus', f"lists AU{twice[0]} more than once")
         for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'window'):
             if getattr(self, name) <= 0: bad(name, 'must be positive')
         for name in ('steps_per_epoch', 'num_workers', 'min_gap', 'seed'):
@@ -216,17 +249,19 @@ class Config:
         if self.sampler not in ('hard', 'random'): bad('sampler', "must be 'hard' or 'random'")
         if self.au_contrast_scope not in ('all', 'within'): bad('au_contrast_scope', "must be 'all' or 'within'")
         if not re.fullmatch(r'auto|cpu|cuda(:\d+)?|mps', self.device): bad('device', "must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+        # fields that must agree: each of these would otherwise fail (or train nothing) later, inside the model or the data
         if self.dataset == 'manifest' and not self.data_root: bad('data_root', "dataset 'manifest' needs the folder that holds manifest.csv")
+        if self.pretrained and self.backbone == 'tiny':
+            bad('pretrained', "backbone 'tiny' has no ImageNet weights: set pretrained=False, or use backbone 'resnet18' or 'resnet50'")
+        if self.heatmap_size < 2: bad('heatmap_size', 'must be at least 2: a 1 x 1 response map has one cell, so the landmark loss would always be 0')
+        if self.heatmap_size > self.image_size:
+            bad('heatmap_size', f"must be at most image_size={self.image_size}: response-map cells smaller than a pixel locate nothing the image shows")
         return self
 
     @classmethod
     def from_dict(cls, d: dict) -> 'Config':
         "Build from a dict, rejecting unknown keys with a suggestion."
-        known = [f.name for f in fields(cls)]
-        for k in d:
-            if k not in known:
-                close = difflib.get_close_matches(k, known, n=1)
-                raise ConfigError(f"unknown config field `{k}`" + (f"; did you mean `{close[0]}`?" if close else ''))
+        check_names(d, [f.name for f in fields(cls)])
         return cls(**d)
 
     def replace(self, **kw) -> 'Config':

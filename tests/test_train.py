@@ -85,6 +85,45 @@ def test_bad_parameters_stop_with_a_message(tmp_path, params, message):
                             cwd=str(ROOT/'nbs'), parameters=dict(params, out_dir=str(tmp_path/'run')))
     assert e.value.ename == 'SystemExit' and message in e.value.evalue, (e.value.ename, e.value.evalue)
 
+PAPERMILL = Path(sys.executable).parent/'papermill'
+
+@pytest.mark.parametrize('args, message', [
+    (['-p', 'epoch', '1'], 'unknown parameter `epoch`; did you mean `epochs`?'),
+    (['-p', 'use_gcn', 'false'], "`use_gcn`: must be True or False (got the text 'false'); with papermill write `-p use_gcn False`"),
+    (['-p', 'pretrained', 'True'], "`pretrained`: backbone 'tiny' has no ImageNet weights"),
+    (['-y', 'use_gcn: false', '-p', 'fold', '4'], '`fold`: must be 1, 2 or 3'),   # the -y spelling the message suggests is a boolean
+], ids=['typo', 'text-boolean', 'pretrained-tiny', 'yaml-boolean'])
+def test_papermill_command_line_stops_before_any_data(tmp_path, args, message):
+    "The commands of issue 14, typed as a user would: each stops in the validation cell, before SynthFACS is generated or a run folder made."
+    data, run = tmp_path/'synthfacs', tmp_path/'run'
+    r = subprocess.run([str(PAPERMILL), str(TRAIN_NB), str(tmp_path/'out.ipynb'), '--cwd', str(ROOT/'nbs'), '-k', 'python3', '--no-progress-bar',
+                        *args, '-p', 'data_root', str(data), '-p', 'out_dir', str(run)], capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and 'SystemExit: stopped before training: ' in out and message in out, out[-3000:]
+    assert not data.exists() and not run.exists(), 'the notebook went on past its validation cell'
+
+REPORT_NB = ROOT/'nbs'/'report.ipynb'
+
+def test_report_checks_every_parameter_of_its_parameters_cell():
+    "The report's RULES cover exactly the names of its `parameters` cell, so a new parameter cannot go unchecked."
+    import ast, nbformat
+    from au_compendium.experiments import notebook_parameters
+    src = next(c.source for c in nbformat.read(REPORT_NB, as_version=4).cells if c.cell_type == 'code' and 'RULES = {' in c.source)
+    rules = next(n.value for n in ast.parse(src).body if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == 'RULES')
+    assert [k.value for k in rules.keys] == list(notebook_parameters(REPORT_NB))
+
+@pytest.mark.parametrize('params, message', [
+    (dict(run_dri='x'), 'unknown report parameter `run_dri`; did you mean `run_dir`?'),
+    (dict(run_dir='x', max_frames=0), 'report parameter `max_frames` must be a positive integer (got 0)'),
+    (dict(run_dir=''), 'report parameter `run_dir` must be a run folder'),
+])
+def test_report_bad_parameters_stop_with_a_message(tmp_path, params, message):
+    import papermill as pm
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        pm.execute_notebook(str(REPORT_NB), str(tmp_path/'out.ipynb'), kernel_name='python3', progress_bar=False,
+                            cwd=str(ROOT/'nbs'), parameters=params)
+    assert e.value.ename == 'SystemExit' and message in e.value.evalue, (e.value.ename, e.value.evalue)
+
 def test_report_notebook_on_a_run(tiny_synthfacs, tmp_path):
     "report.ipynb turns a run folder into UMAP maps with the leakage numbers beside them."
     import papermill as pm
