@@ -13,9 +13,9 @@ from markupsafe import Markup
 from .bench import repo_root
 
 # %% auto #0
-__all__ = ['render_readme', 'directives', 'slug', 'tex2html', 'highlight_code', 'md2html', 'clean_html', 'render_output',
-           'format_signature', 'ApiEntry', 'api_entries', 'is_papermill', 'execute_notebook', 'build_html_docs',
-           'docs_cli']
+__all__ = ['render_readme', 'directives', 'slug', 'tex2html', 'highlight_code', 'md2html', 'sanitize_html', 'clean_html',
+           'render_output', 'format_signature', 'ApiEntry', 'api_entries', 'is_papermill', 'execute_notebook',
+           'build_html_docs', 'docs_cli']
 
 # %% ../nbs/02_docs.ipynb #c006
 _HIDE = re.compile(r'^\s*#\|\s*(hide|export|exporti|exports)\b', re.M)
@@ -108,6 +108,7 @@ def md2html(text: str, *, path: str | Path = '.', attachments: dict | None = Non
     return MarkdownWithMath(renderer=r).render(text)
 
 # %% ../nbs/02_docs.ipynb #c017
+import nh3
 from bs4 import BeautifulSoup
 from nbconvert.filters.ansi import ansi2html
 
@@ -118,22 +119,48 @@ def _text(v) -> str: return ''.join(v) if isinstance(v, list) else str(v)
 
 def _remote(url: str) -> bool: return bool(urlsplit(url.strip()).scheme in ('http', 'https') or url.strip().startswith('//'))
 
+_MATHML = ('math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot munder mover munderover mtable mtr mtd '
+           'mlabeledtr mstyle mpadded mphantom menclose merror mmultiscripts mprescripts none semantics annotation').split()
+_MATHML_ATTRIBUTES = set('display xmlns mathvariant mathsize mathcolor mathbackground displaystyle scriptlevel stretchy fence separator '
+                         'separators lspace rspace accent accentunder minsize maxsize movablelimits symmetric largeop form width height '
+                         'depth voffset linethickness columnalign rowalign columnspacing rowspacing columnlines rowlines frame '
+                         'framespacing notation encoding open close bevelled numalign denomalign columnspan rowspan'.split())
+_ALLOWED = dict(   # what a notebook's HTML may keep (nh3's defaults: text markup, lists, tables, images, links), plus MathML
+    tags=set(nh3.ALLOWED_TAGS) | set(_MATHML),
+    attributes={**{t: set(a) for t, a in nh3.ALLOWED_ATTRIBUTES.items()}, **{t: _MATHML_ATTRIBUTES for t in _MATHML},
+                'img': {'src', 'alt', 'width', 'height'}, 'table': {*nh3.ALLOWED_ATTRIBUTES['table'], 'border'},   # pandas writes border="1"
+                '*': {'class', 'id', 'title', 'lang', 'dir', 'style', 'aria-label'}},
+    url_schemes={'http', 'https', 'mailto', 'data'},   # and relative URLs; `data:` only as an image (`_url_rule`)
+    filter_style_properties={'color', 'background-color', 'text-align', 'vertical-align', 'font-weight', 'font-style', 'text-decoration',
+                             'white-space', 'width', 'height', 'max-width', 'min-width', 'padding', 'margin', 'border', 'border-collapse'},
+    link_rel=None)
+_DATA_IMAGE = re.compile(r'data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*', re.I)
+_DROPPED = ('script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'link', 'base', 'meta', 'template')
+
+def _url_rule(tag: str, attr: str, value: str) -> str | None:
+    "nh3's per-attribute hook: a `data:` URL survives only as an embedded image (`<img src=\"data:image/png;base64,...\">`)."
+    if attr in ('href', 'src', 'cite') and value.strip()[:5].lower() == 'data:':
+        return value if tag == 'img' and attr == 'src' and _DATA_IMAGE.fullmatch(value.strip()) else None
+    return value
+
+def sanitize_html(fragment: str) -> str:
+    "`fragment` cut down to an allow-list by nh3: text markup, tables, images, MathML, classes, ids and inline styles that load nothing; no script, event handler, active URL, form or frame."
+    return nh3.clean(fragment, attribute_filter=_url_rule, **_ALLOWED)
+
 def _clean_soup(soup) -> int:
-    "Remove scripts, frames, objects, style-sheet links and remote images from `soup`, and inline event handlers; returns how many elements went."
-    gone = [t for t in soup.find_all(True) if t.name in ('script', 'iframe', 'object', 'embed', 'link', 'base', 'meta')
+    "Remove from `soup`, with their content, scripts, style sheets, frames and objects, and whatever would load from the network (a remote image); returns how many elements went."
+    gone = [t for t in soup.find_all(True) if t.name in _DROPPED
             or _remote(t.get('src', '')) or (t.name in ('image', 'use') and _remote(t.get('href', '') or t.get('xlink:href', '')))]
     for t in gone:
         if not t.decomposed: t.decompose()
-    for t in soup.find_all(True):  # inline event handlers (`onload=...`) would run scripts
-        for a in [a for a in t.attrs if a.lower().startswith('on')]: del t[a]
     return len(gone)
 
 def clean_html(fragment: str, stats: dict | None = None) -> str:
-    "`fragment` without scripts, iframes, objects, external style sheets and remote images; each removal counted in `stats['removed']`."
+    "`fragment` without scripts, style sheets, frames, objects and remote images (each removal counted in `stats['removed']`), the rest cut to the allow-list of `sanitize_html`."
     soup = BeautifulSoup(fragment, 'html.parser')
     n = _clean_soup(soup)
     if stats is not None: stats['removed'] = stats.get('removed', 0) + n
-    return str(soup)
+    return sanitize_html(str(soup))
 
 def render_output(out: dict, stats: dict | None = None) -> str:
     "HTML for one stored output of a code cell (stream, error, display data or execute result)."
@@ -151,10 +178,13 @@ def render_output(out: dict, stats: dict | None = None) -> str:
         b64 = base64.b64encode(v.encode()).decode() if mime == 'image/svg+xml' else re.sub(r'\s+', '', v)
         m = meta.get(mime, {}) if isinstance(meta.get(mime), dict) else {}
         size = ''.join(f' {k}="{int(m[k])}"' for k in ('width', 'height') if isinstance(m.get(k), (int, float)))
+        if not re.fullmatch(r'[A-Za-z0-9+/]*={0,2}', b64):   # not base64: it could close the attribute and add its own
+            if stats is not None: stats['removed'] = stats.get('removed', 0) + 1
+            return ''
         return f'<div class="output image"><img src="data:{mime};base64,{b64}" alt="output image"{size}></div>'
     if mime == 'text/html': return f'<div class="output html">{clean_html(v, stats)}</div>'
     if mime == 'text/markdown': return f'<div class="output markdown">{clean_html(md2html(v), stats)}</div>'
-    if mime == 'text/latex': return f'<div class="output latex">{tex2html(v.strip().strip("$"), display=True)}</div>'
+    if mime == 'text/latex': return f'<div class="output latex">{clean_html(tex2html(v.strip().strip("$"), display=True), stats)}</div>'
     return f'<pre class="output text">{ansi2html(v)}</pre>'
 
 # %% ../nbs/02_docs.ipynb #c021
@@ -486,7 +516,7 @@ class _Site:
         return _rel(url + frag, page.url) if url else None
 
     def fix(self, frag: str, page: _Page) -> str:
-        "Clean the HTML fragment `frag` of `page` (as outputs are), resolve its links, and link inline code that names an API entry."
+        "Resolve the links of the HTML fragment `frag` of `page`, link inline code that names an API entry, and clean it as outputs are (`clean_html`)."
         if '<' not in frag: return frag
         soup = BeautifulSoup(frag, 'html.parser')
         self.stats['removed_html'] += _clean_soup(soup)
@@ -503,7 +533,7 @@ class _Site:
             name = name[:-2] if name.endswith('()') else name
             if name in self.symbols:
                 a = soup.new_tag('a', href=_rel(self.symbols[name], page.url)); c.wrap(a)
-        return str(soup)
+        return sanitize_html(str(soup))
 
     @staticmethod
     def toc(body: str) -> list[tuple[str, str]]:

@@ -318,3 +318,31 @@ def test_fixture_cells(visited, sites):
     assert 'echo-less output' in page['text'] and "print('echo-less output')" not in page['text']
     assert 'a slow cell ran' in page['text'] and 'RuntimeError' not in page['text'].replace("raise RuntimeError", '')
     assert 'import matplotlib.pyplot as plt' in page['text'] and '#| export' not in page['text']
+
+def test_notebook_html_is_sanitised(tmp_path):
+    "A `javascript:` link, an `onerror=` handler and a `<script>` in Markdown cells and in outputs do not reach the page; tables, embedded images, highlighted code and formulas beside them do."
+    shutil.copy(ROOT/'settings.ini', tmp_path/'settings.ini')
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    buf = io.BytesIO(); Image.new('RGB', (4, 3), (200, 30, 30)).save(buf, format='PNG')
+    png = base64.b64encode(buf.getvalue()).decode()
+    hostile = (f'<a href="javascript:alert(1)">click</a> <a href=" JaVaScRiPt:alert(2)">too</a> '
+               f'<img src="data:image/png;base64,{png}" onerror="alert(3)"> <script>alert(4)</script> <b onmouseover="alert(5)">bold</b>')
+    md = nbformat.v4.new_markdown_cell('# Page\n\n> Summary.\n\n| AU | F1 |\n|---|---|\n| AU12 | 0.61 |\n\n$\\sum_c w_c$\n\n```python\nx = 1\n```\n\n' + hostile)
+    outs = [nbformat.v4.new_output('display_data', data={'text/html': '<table class="dataframe" border="1"><tr><td>0.5</td></tr></table>' + hostile}),
+            nbformat.v4.new_output('display_data', data={'text/markdown': hostile}),
+            nbformat.v4.new_output('display_data', data={'image/png': png, 'text/plain': '<Figure>'})]
+    nb = nbformat.v4.new_notebook(cells=[md, nbformat.v4.new_code_cell('y = 2', outputs=outs)],
+                                  metadata={'kernelspec': {'name': 'python3', 'display_name': 'python3', 'language': 'python'}})
+    for i, c in enumerate(nb.cells): c.id = f'h{i}'
+    nbformat.write(nb, nbs/'index.ipynb')
+    res = build_html_docs(tmp_path/'_docs', nbs_path=nbs, quiet=True)
+    page = (tmp_path/'_docs'/'index.html').read_text()
+    # (Markdown renders an inline `<script>alert(4)</script>` as an empty element and the text `alert(4)`, which is harmless)
+    for bad in ('javascript', 'onerror', 'onmouseover', '<script', 'alert(1)', 'alert(2)', 'alert(3)', 'alert(5)'):
+        assert bad not in page.lower(), f'{bad!r} survived: ...{page[max(0, page.lower().find(bad) - 200):][:400]}'
+    assert res['removed_html'] == 3, res['removed_html']   # the script of the Markdown cell and of both outputs
+    assert re.search(r'<table (?=[^>]*border="1")(?=[^>]*class="dataframe")', page), 'the pandas table lost its attributes'
+    for kept in ('<td>AU12</td>', '<td>0.5</td>', '<span class="n">x</span>', '<mo>∑</mo>',
+                 'click', '<b>bold</b>'):
+        assert kept in page, kept
+    assert page.count(f'src="data:image/png;base64,{png}"') == 4, page.count(f'src="data:image/png;base64,{png}"')

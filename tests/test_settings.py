@@ -52,3 +52,30 @@ def test_console_scripts_exist():
         name, target = spec.split('=')
         mod, fn = target.split(':')
         assert callable(getattr(importlib.import_module(mod), fn)), spec
+
+# import name -> distribution, where importlib.metadata cannot tell (dlib-bin ships a bare extension module)
+DIST_OF = {'dlib': 'dlib-bin'}
+# imported only by test fixtures or an optional engine, so a development requirement is enough
+DEV_ONLY = {'skimage': 'the astronaut portrait of the prediction and preparation fixtures',
+            'onnxruntime': "au-predict --engine onnx, optional; its error says how to install it"}
+
+def test_library_imports_are_declared():
+    "Every third-party package the library imports is in settings.ini's requirements (the few in DEV_ONLY: in its dev requirements)."
+    import ast
+    from importlib.metadata import packages_distributions
+    dists = packages_distributions()
+    s = settings()
+    reqs, dev = {_name(r) for r in s['requirements'].split()}, {_name(r) for r in s['dev_requirements'].split()}
+    found = {}
+    for p in sorted((ROOT/'au_compendium').glob('*.py')):
+        for node in ast.walk(ast.parse(p.read_text())):
+            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                   [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            for m in mods:
+                top = m.split('.')[0]
+                if top not in sys.stdlib_module_names and top != 'au_compendium': found.setdefault(top, set()).add(p.name)
+    assert {'numpy', 'torch', 'bs4', 'nh3'} <= set(found), sorted(found)   # the walk sees the imports
+    for mod, files in sorted(found.items()):
+        names = {_name(d) for d in dists.get(mod, [])} or {DIST_OF.get(mod, mod)}
+        allowed = reqs | dev if mod in DEV_ONLY else reqs
+        assert names & allowed, f"{sorted(files)} import {mod} (from {sorted(names)}), which settings.ini does not require"
