@@ -53,6 +53,31 @@ def test_console_scripts_exist():
         mod, fn = target.split(':')
         assert callable(getattr(importlib.import_module(mod), fn)), spec
 
+def _floor(req: str):
+    from packaging.version import Version
+    m = re.search(r'>=\s*([\w.]+)', req)
+    return Version(m.group(1)) if m else None
+
+# The first release of each compiled package built for NumPy 2 (numpy/numpy#26191 and the projects' release notes); an older one
+# installed beside NumPy 2 fails to import ("numpy.dtype size changed", "compiled using NumPy 1.x"). Checked on Python 3.11:
+# these floors import and work beside numpy 2.0.0; pandas 2.1.4, scipy 1.12, scikit-learn 1.4.1, matplotlib 3.8.3 and
+# opencv-python-headless 4.9 do not.
+NUMPY2_BUILDS = {'torch': '2.3', 'pandas': '2.2.2', 'scipy': '1.13', 'scikit-learn': '1.4.2', 'matplotlib': '3.8.4',
+                 'opencv-python-headless': '4.10.0.84', 'seaborn': '0.13.2', 'scikit-image': '0.24', 'onnx': '1.17', 'onnxruntime': '1.19'}
+NUMPY2_ONLY = ('np.bitwise_count', 'np.strings.', 'np.unstack(', 'np.cumulative_sum(', 'np.cumulative_prod(', 'np.permute_dims(',
+               'np.matrix_transpose(')
+
+def test_numpy_floor_matches_the_code():
+    "NumPy-2-only functions in the library (the sampler's `np.bitwise_count`) need numpy>=2, and then every compiled package needs a NumPy 2 build."
+    from packaging.version import Version
+    s = settings()
+    reqs = {_name(r): r for r in (s['requirements'] + ' ' + s['dev_requirements']).split()}
+    used = sorted({f for f in NUMPY2_ONLY for p in (ROOT/'au_compendium').glob('*.py') if f in p.read_text()})
+    if used: assert _floor(reqs['numpy']) >= Version('2.0'), f"the library uses {used} (NumPy 2 only) but allows {reqs['numpy']}"
+    if _floor(reqs['numpy']) >= Version('2.0'):
+        for name, v in NUMPY2_BUILDS.items():
+            assert _floor(reqs[name]) >= Version(v), f"{reqs[name]} allows releases built for NumPy 1, which fail to import beside NumPy 2 (need >={v})"
+
 # import name -> distribution, where importlib.metadata cannot tell (dlib-bin ships a bare extension module)
 DIST_OF = {'dlib': 'dlib-bin'}
 # imported only by test fixtures or an optional engine, so a development requirement is enough
