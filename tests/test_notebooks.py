@@ -1,7 +1,8 @@
 """Every numbered notebook in nbs/ (and index.ipynb) runs as a test, the way `nbdev_test` runs it.
 
 Cells flagged `#| slow` are skipped unless AU_TEST_FLAGS=slow. The papermill notebooks (train, report) are
-not run here: tests/test_papermill.py runs them through papermill with small parameters."""
+not run here: tests/test_train.py runs them through papermill with small parameters (test_papermill_train_notebook,
+test_report_notebook_on_a_run) and with bad ones, which must stop them before any data is touched."""
 import os
 from pathlib import Path
 import pytest

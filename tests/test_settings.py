@@ -104,3 +104,11 @@ def test_library_imports_are_declared():
         names = {_name(d) for d in dists.get(mod, [])} or {DIST_OF.get(mod, mod)}
         allowed = reqs | dev if mod in DEV_ONLY else reqs
         assert names & allowed, f"{sorted(files)} import {mod} (from {sorted(names)}), which settings.ini does not require"
+
+def test_named_test_files_exist():
+    "Every `tests/test_*.py` that the tests, the notebooks or the documentation name exists."
+    texts = [*(ROOT/'tests').glob('*.py'), *(ROOT/'nbs').glob('*.ipynb'), ROOT/'README.md', ROOT/'CONTRIBUTING.md']
+    named = {(p.relative_to(ROOT).as_posix(), m) for p in texts for m in re.findall(r'\btests/test_\w+\.py\b', p.read_text())}
+    assert ('README.md', 'tests/test_notebooks.py') in named, 'the scan finds nothing'
+    missing = sorted((p, m) for p, m in named if not (ROOT/m).exists())
+    assert not missing, f'named but missing: {missing}'
