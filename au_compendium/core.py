@@ -251,6 +251,8 @@ class Config:
         if not re.fullmatch(r'auto|cpu|cuda(:\d+)?|mps', self.device): bad('device', "must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
         # fields that must agree: each of these would otherwise fail (or train nothing) later, inside the model or the data
         if self.dataset == 'manifest' and not self.data_root: bad('data_root', "dataset 'manifest' needs the folder that holds manifest.csv")
+        if self.dataset == 'synthfacs' and self.aus is not None and set(self.aus) - set(PROTOCOLS['synthfacs'].aus):
+            bad('aus', f"SynthFACS renders only AU{', AU'.join(map(str, PROTOCOLS['synthfacs'].aus))}")
         if self.pretrained and self.backbone == 'tiny':
             bad('pretrained', "backbone 'tiny' has no ImageNet weights: set pretrained=False, or use backbone 'resnet18' or 'resnet50'")
         if self.heatmap_size < 2: bad('heatmap_size', 'must be at least 2: a 1 x 1 response map has one cell, so the landmark loss would always be 0')
