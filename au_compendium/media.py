@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'VideoReport', 'VideoReader', 'write_mkv', 'mp4_faststart',
-           'set_avi_frame_count']
+__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'VideoReader', 'write_mkv',
+           'mp4_faststart', 'set_avi_frame_count']
 
 # %% ../nbs/11a_media.ipynb #c006
 HIDDEN_NAMES = frozenset({'__MACOSX', '$RECYCLE.BIN', 'System Volume Information', 'Thumbs.db', 'desktop.ini'})
@@ -40,8 +40,8 @@ def walk_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
 class MediaError(ValueError):
     "A media file cannot be read; the message names it."
 
-def _ranges(xs: Sequence[int]) -> str:
-    "'3, 7-9' from [3, 7, 8, 9]."
+def index_ranges(xs: Sequence[int]) -> str:
+    "Indices as ranges: '3, 7-9' from [3, 7, 8, 9]."
     out, xs = [], sorted(xs)
     for x in xs:
         if out and x == out[-1][1] + 1: out[-1][1] = x
@@ -81,7 +81,7 @@ class VideoReport:
         "What was lost, in words (None when nothing was)."
         parts = []
         if self.undecodable:
-            where = f" (frame{'s' if len(self.undecodable_at) > 1 else ''} {_ranges(self.undecodable_at)})" if self.undecodable_at else ''
+            where = f" (frame{'s' if len(self.undecodable_at) > 1 else ''} {index_ranges(self.undecodable_at)})" if self.undecodable_at else ''
             parts.append(f"{self.undecodable} of the {self.in_file} frames in the file could not be decoded{where}: damaged data")
         if self.missing_at_end:
             parts.append(f"the stream stops at {self.last_s:.3f} s but its container says it lasts {self.announced_s:.3f} s: "
