@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'VideoReader', 'write_mkv',
-           'mp4_faststart', 'set_avi_frame_count']
+__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'cut_short', 'VideoReader',
+           'write_mkv', 'mp4_faststart', 'set_avi_frame_count']
 
 # %% ../nbs/11a_media.ipynb #c006
 HIDDEN_NAMES = frozenset({'__MACOSX', '$RECYCLE.BIN', 'System Volume Information', 'Thumbs.db', 'desktop.ini'})
@@ -62,6 +62,7 @@ class VideoReport:
     undecodable: int = 0                  # frames present in the file that did not decode
     undecodable_at: list[int] = field(default_factory=list)   # their positions, when frames are numbered by presentation time
     numbering: str = 'presentation time'  # how frame indices were given: by presentation time among the file's frames, or 'decoding order'
+    cut_short: bool | None = None         # the file holds fewer bytes than its container declares; None: its structure does not say
     finished: bool = False                # the whole file was read (False: the reader was stopped early)
 
     @property
@@ -92,6 +93,44 @@ class VideoReport:
         return {**asdict(self), 'frames': self.frames, 'lost': self.lost, 'complete': self.complete}
 
 # %% ../nbs/11a_media.ipynb #c010
+def _ebml_vint(d: bytes, i: int) -> tuple[int | None, int]:
+    "An EBML variable-length integer at `d[i:]`: `(value, length)`; value None when 'unknown' (all ones)."
+    n = 8 - d[i].bit_length() + 1 if d[i] else 9
+    if n > 8 or i + n > len(d): raise ValueError("not an EBML size")
+    v = int.from_bytes(d[i:i + n], 'big') & ((1 << (7 * n)) - 1)
+    return (None if v == (1 << (7 * n)) - 1 else v), n
+
+def cut_short(path: str | Path) -> bool | None:
+    "True when the file holds fewer bytes than its container declares (AVI RIFF chunks, MP4 top-level boxes, the Matroska segment), False when it holds them all, None when its structure does not say."
+    path = Path(path); size = path.stat().st_size
+    with open(path, 'rb') as fh:
+        head = fh.read(64)
+        if head[:4] == b'RIFF':                                      # AVI: RIFF 'AVI ' and any OpenDML 'AVIX' chunks
+            pos = 0
+            while pos + 8 <= size:
+                fh.seek(pos); tag, n = struct.unpack('<4sI', fh.read(8))
+                if tag not in (b'RIFF', b'LIST', b'JUNK'): return None
+                pos += 8 + n + (n & 1)
+            return pos > size + 1                                    # a pad byte may be missing at the very end
+        if head[4:8] in (b'ftyp', b'moov', b'mdat', b'free', b'wide', b'skip', b'pnot', b'uuid'):   # MP4 / MOV boxes
+            pos = 0
+            while pos + 8 <= size:
+                fh.seek(pos); n, kind = struct.unpack('>I4s', fh.read(8))
+                if n == 1: n = struct.unpack('>Q', fh.read(8))[0]
+                elif n == 0: return False                             # the last box runs to the end of the file
+                if n < 8: return None
+                pos += n
+            return pos > size
+        if head[:4] == b'\x1a\x45\xdf\xa3':                         # Matroska / WebM: the EBML header, then the segment
+            try:
+                n, k = _ebml_vint(head, 4); seg = 4 + k + n
+                fh.seek(seg); d = fh.read(12)
+                if d[:4] != b'\x18\x53\x80\x67': return None
+                n, k = _ebml_vint(d, 4)
+            except (ValueError, IndexError): return None
+            return None if n is None else seg + 4 + k + n > size
+    return None
+
 def _open_failure(path) -> MediaError:
     return MediaError(f"{path}: cannot open it as a video (not a video, damaged, or a codec OpenCV's FFmpeg lacks)")
 
@@ -106,11 +145,12 @@ class VideoReader:
         finally: cap.release()
         self.pts = self._scan()                      # [P] presentation times (ms) of the frames in the file, sorted; None: unknown
         r = self.report = VideoReport(str(self.path), header_frames=max(header, 0), fps=fps if fps > 0 else 0.0)
+        r.cut_short = cut_short(self.path)
         if self.pts is None: return
         r.in_file = len(self.pts)
         if r.in_file: r.last_s = float(self.pts[-1]) / 1000
-        if r.fps and r.header_frames and r.in_file:  # the container's duration: header count / rate (exact when the count is duration x rate)
-            r.announced_s = r.header_frames / r.fps
+        if r.fps and r.header_frames: r.announced_s = r.header_frames / r.fps   # the container's duration (exact when the count is duration x rate)
+        if r.cut_short and r.announced_s and r.in_file:   # a file cut short: the frames its duration holds beyond the last one present
             longest = float(np.diff(self.pts).max()) / 1000 if r.in_file > 1 else 1 / r.fps
             short = r.announced_s - r.last_s          # the last frame present lasts at most `longest`; the count is rounded to +-0.5 frame
             if short > longest + 0.5 / r.fps + 1e-3: r.missing_at_end = max(1, round(short * r.fps) - 1)
