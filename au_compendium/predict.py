@@ -495,8 +495,8 @@ def predict(inputs,                          # image/video path, folder, array, 
             threshold=None,                  # override the decision thresholds: a number or {AU: threshold}
             landmarks: bool = False,         # add the 49 landmarks x0..x48, y0..y48 (image pixels)
             max_faces: int | None = None,    # keep at most this many faces per frame (best scores)
-            min_confidence: float | None = None,  # keep detections scoring at least this (detector units); default: the detector's (dlib 0.3)
-            detect_max_side: int = 0,        # search frames shrunk to at most this many pixels (longer side); 0: as stored
+            min_confidence: float | None = None,  # keep detections scoring at least this (detector units); default: the detector's (dlib 0.35)
+            detect_max_side: int = 0,        # search frames shrunk to at most this many pixels (longer side); 0: as stored (a detector object keeps its own)
             device: str = 'auto', engine: str = 'torch',  # engine 'onnx': onnxruntime on the CPU
             openface: bool = False,          # return the OpenFace 2.x layout (`to_openface`) instead of the full table
             on_error: str = 'report',        # 'report': record failed inputs and go on; 'raise': stop at the first
@@ -729,7 +729,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--landmarks', action='store_true', help='add the 49 landmarks (x0..x48, y0..y48) to the table')
     ap.add_argument('--threshold', type=float, help='one decision threshold for every AU (default: 0.5, or the thresholds stored with the run)')
     ap.add_argument('--max-faces', type=int, help='keep at most N faces per frame (default: all)')
-    ap.add_argument('--min-confidence', type=float, help="keep detections scoring at least this, in the detector's units (default: dlib 0.3, measured against face-like patterns; Haar 0); lower finds more faces, and more things that are not faces")
+    ap.add_argument('--min-confidence', type=float, help="keep detections scoring at least this, in the detector's units (default: dlib 0.35, measured against face-like patterns; Haar 0); lower finds more faces, and more things that are not faces")
     ap.add_argument('--detect-max-side', type=int, default=0, metavar='PIXELS', help="search for faces in a copy shrunk to at most PIXELS on its longer side (default 0: as stored, where dlib finds faces from about 80 px); faster on large frames, but faces smaller than about 80 x (longer side / PIXELS) px are missed, and the metadata lists those inputs")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)

@@ -13,7 +13,7 @@ import au_compendium.prepare as prep
 from au_compendium.align import detector_kinds, reference_points, similarity_from_landmarks, template5, to49, warp_points
 from au_compendium.core import protocol
 from au_compendium.data import load_manifest
-from au_compendium.prepare import (DISFA_AUS, BP4D_UNCODED, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
+from au_compendium.prepare import (DISFA_AUS, BP4D_HEADER, BP4D_UNCODED, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
                                    prepare_cli, prepare_disfa, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture)
 
 SIZE = 64
@@ -457,3 +457,16 @@ def test_bp4d_label_files_resaved_by_a_spreadsheet_and_mac_metadata(tmp_path):
     pd.testing.assert_frame_equal(load_manifest(tmp_path / 'a'), load_manifest(tmp_path / 'b'))
     assert a['frames'] == b['frames'] == 3
     assert sorted(Path(p).name for p in b['hidden_skipped']) == ['.DS_Store', '._F001_T1.csv'] and a['hidden_skipped'] == []
+
+
+@pytest.mark.parametrize('encoding, newline, sep', [('utf-8-sig', '\r\n', ','), ('utf-8', '\r', ';'), ('utf-16', '\r\n', '\t'), ('utf-32', '\n', ',')])
+def test_bp4d_codes_resaved_by_a_spreadsheet_read_as_the_plain_file(tmp_path, encoding, newline, sep):
+    "Kind 6: BP4D occurrence codes with a byte-order mark, other line ends or separators give the plain file's table."
+    rows = [BP4D_HEADER] + [','.join([str(100 + k)] + [str((i + k) % 2) for i in range(1, 100)]) for k in range(3)]
+    plain = tmp_path / 'F001_T1.csv'
+    plain.write_text('\n'.join(rows) + '\n')
+    odd = tmp_path / 'odd.csv'
+    odd.write_bytes((newline.join(r.replace(',', sep) for r in rows) + newline).encode(encoding))
+    want = prep.read_bp4d_occ(plain, BP4D_AUS)
+    assert len(want) == 3 and want['frame'].tolist() == [100, 101, 102]
+    pd.testing.assert_frame_equal(prep.read_bp4d_occ(odd, BP4D_AUS), want)
