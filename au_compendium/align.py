@@ -12,9 +12,10 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['IBUG68_TO_49', 'DISFA66_TO_49', 'IBUG68_TO_66', 'MIRROR68', 'MIRROR49', 'MEAN_FACE5', 'ENLARGE', 'BOX_FACE',
-           'HAAR_TO_DLIB', 'to49', 'flip_points', 'template5', 'reference_points', 'umeyama', 'warp_points',
-           'similarity_from_landmarks', 'to_uint8_rgb', 'warp_crop', 'align_face', 'box_points5', 'align_box', 'Face',
-           'dlib_model_path', 'detector_kinds', 'FaceDetector', 'calibrate_box_geometry', 'time_alignment']
+           'HAAR_TO_DLIB', 'DETECTOR_MIN_SCORE', 'MIN_FACE', 'to49', 'flip_points', 'template5', 'reference_points',
+           'umeyama', 'warp_points', 'similarity_from_landmarks', 'to_uint8_rgb', 'warp_crop', 'align_face',
+           'box_points5', 'align_box', 'Face', 'dlib_model_path', 'detector_kinds', 'FaceDetector',
+           'calibrate_box_geometry', 'time_alignment']
 
 # %% ../nbs/11_align.ipynb #c006
 IBUG68_TO_49 = np.array([i for i in range(17, 68) if i not in (60, 64)])  # indices into the 68 iBUG points
@@ -179,10 +180,15 @@ def _dlib_models():
     return _DLIB['det'], _DLIB['sp']
 
 HAAR_TO_DLIB = dict(dx=0.0, dy=0.10, scale=0.94)  # dlib box = haar box shifted by (dx, dy) * width, side * scale
+DETECTOR_MIN_SCORE = {'dlib': 0.35, 'haar': 0.0}  # default score thresholds: dlib's measured below (SVM margin), Haar's own
+MIN_FACE = {'dlib': 80, 'haar': 24}              # smallest face side (pixels) found in the image searched, without upsampling
 
 class FaceDetector:
     "Offline face detection: `detect(image) -> [Face(box, score, pts68)]`, best score first."
-    def __init__(self, kind: str = 'auto', *, upsample: int = 0, max_side: int = 640, min_score: float = 0.0):
+    def __init__(self, kind: str = 'auto', *,
+                 upsample: int = 0,                 # dlib: upsample the image this many times first (finds smaller faces, slower)
+                 max_side: int = 0,                 # search a shrunk copy at most this many pixels on its longer side; 0: as stored
+                 min_score: float | None = None):   # drop detections scoring below this; None: DETECTOR_MIN_SCORE[kind]
         available = detector_kinds()
         if kind == 'auto':
             if not available:
@@ -193,7 +199,9 @@ class FaceDetector:
         if kind not in available:
             hint = "`pip install dlib-bin face-recognition-models`" if kind == 'dlib' else "opencv-python-headless<5"
             raise RuntimeError(f"face detector {kind!r} is not installed here ({hint})")
-        self.kind, self.upsample, self.max_side, self.min_score = kind, upsample, max_side, min_score
+        if max_side < 0: raise ValueError(f"max_side must be >= 0 (0: search images as stored), got {max_side}")
+        self.kind, self.upsample, self.max_side = kind, upsample, int(max_side)
+        self.min_score = DETECTOR_MIN_SCORE[kind] if min_score is None else float(min_score)
         if kind == 'dlib':
             import dlib
             self._det, self._sp = _dlib_models()
@@ -203,10 +211,18 @@ class FaceDetector:
             if self._det.empty(): raise RuntimeError("OpenCV's Haar cascade file could not be loaded")
             self._sp = None
 
-    def __repr__(self): return f"FaceDetector(kind={self.kind!r}, upsample={self.upsample}, max_side={self.max_side})"
+    def __repr__(self): return f"FaceDetector(kind={self.kind!r}, upsample={self.upsample}, max_side={self.max_side}, min_score={self.min_score})"
+
+    def search_scale(self, shape) -> float:
+        "The factor by which an image of `shape` `[H, W, ...]` is shrunk before the search (1.0: searched as stored)."
+        return min(1.0, self.max_side / max(shape[:2])) if self.max_side else 1.0
+
+    def smallest_face(self, shape) -> float:
+        "About the smallest face side (pixels of the stored image) found in an image of `shape`."
+        return MIN_FACE[self.kind] / (2 ** self.upsample if self.kind == 'dlib' else 1) / self.search_scale(shape)
 
     def _small(self, im):
-        s = min(1.0, self.max_side / max(im.shape[:2])) if self.max_side else 1.0
+        s = self.search_scale(im.shape)
         return (im if s == 1.0 else cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)), s
 
     def detect(self, image) -> list[Face]:
@@ -219,8 +235,8 @@ class FaceDetector:
         else:
             raw, scores = self._haar_raw(small)
             boxes = [self._haar_to_dlib(b / s) for b in raw]
-            keep = [i for i, sc in enumerate(scores) if sc >= self.min_score]
-            boxes, scores = [boxes[i] for i in keep], [scores[i] for i in keep]
+        keep = [i for i, sc in enumerate(scores) if sc >= self.min_score]
+        boxes, scores = [boxes[i] for i in keep], [scores[i] for i in keep]
         faces = [Face(b, float(sc), self.landmarks(im, b) if self._sp is not None else None) for b, sc in zip(boxes, scores)]
         return sorted(faces, key=lambda f: -f.score)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_predict.ipynb #c003
 from __future__ import annotations
-import argparse, copy, datetime, json, math, queue, re, sys, tempfile, threading, time, warnings
+import argparse, copy, datetime, json, math, os, queue, re, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -16,6 +16,7 @@ from torch import nn
 from tqdm.auto import tqdm
 from .core import au
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49
+from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS
 from .models import load_detection_path
 
@@ -45,17 +46,21 @@ def _kind(p: Path) -> str:
     ext = p.suffix.lower()
     return 'image' if ext in IMAGE_EXTS else 'video' if ext in VIDEO_EXTS else 'file'
 
-def collect_sources(inputs) -> tuple[list[Source], list[dict]]:
-    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures)`; failures are `{'source', 'error'}` dicts."
+def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[str]]]:
+    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`)."
     if isinstance(inputs, (str, Path, np.ndarray)) or not isinstance(inputs, Iterable): inputs = [inputs]
-    sources, failures = [], []
+    sources, failures, skipped = [], [], {'hidden': [], 'not_image_or_video': []}
     for i, x in enumerate(inputs):
         if isinstance(x, (str, Path)):
             p = Path(x)
             if p.is_dir():
-                files = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS)
-                if not files: failures.append(dict(source=str(x), error=f"{x}: folder holds no image or video files"))
-                sources += [Source(str(f), _kind(f), path=f) for f in files]
+                files, hidden = walk_files(p)
+                media = [f for f in files if f.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS]
+                skipped['hidden'] += map(str, hidden)
+                skipped['not_image_or_video'] += [str(f) for f in files if f.suffix.lower() not in IMAGE_EXTS | VIDEO_EXTS]
+                if not media: failures.append(dict(source=str(x), error=f"{x}: folder holds no image or video files"
+                                                   + (f" ({len(hidden)} hidden files or folders skipped)" if hidden else '')))
+                sources += [Source(str(f), _kind(f), path=f) for f in media]
             elif p.is_file(): sources.append(Source(str(x), _kind(p), path=p))
             else: failures.append(dict(source=str(x), error=f"{x}: no such file or folder"))
         else:
@@ -65,7 +70,7 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict]]:
                 failures.append(dict(source=f'array[{i}]', error=f"array[{i}]: expected a path or an image array [H, W(, C)] / frames [N, H, W(, C)], got {type(x).__name__}"
                                      + (f" of shape {a.shape}" if a is not None else '')))
             else: sources.append(Source(f'array[{i}]', 'array', array=a))
-    return sources, failures
+    return sources, failures, skipped
 
 # %% ../nbs/13_predict.ipynb #c010
 def _to_uint8(a: np.ndarray) -> np.ndarray:
@@ -108,28 +113,19 @@ def read_image(path: str | Path) -> np.ndarray:
     except Exception as e: raise InputError(f"{path}: not an image OpenCV or Pillow can read") from e
 
 # %% ../nbs/13_predict.ipynb #c016
-def _read_video(path: Path) -> Iterator[tuple[int, float, np.ndarray]]:
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        cap.release()
-        raise InputError(f"{path}: cannot open it as a video (not a video, damaged, or a codec OpenCV's FFmpeg lacks)")
-    fps, announced, i = cap.get(cv2.CAP_PROP_FPS), int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 0
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok: break
-            ms = cap.get(cv2.CAP_PROP_POS_MSEC)
-            t = ms / 1000 if ms > 0 or i == 0 else (i / fps if fps > 0 else math.nan)
-            yield i, t, to_rgb8(frame, bgr=True)
-            i += 1
-    finally: cap.release()
-    if i == 0: raise InputError(f"{path}: the video has no frames that can be decoded")
-    if i < 0.9 * announced - 1:   # headers of some containers estimate the count: only a clear shortfall is an error
-        raise InputError(f"{path}: decoded only {i} of the {announced} frames its header announces (damaged or truncated?); "
-                         f"the frames decoded are in the table")
+def _open_video(path: Path) -> VideoReader:
+    try: return VideoReader(path)
+    except MediaError as e: raise InputError(str(e)) from None
 
-def iter_frames(src: Source) -> Iterator[tuple[int, float, np.ndarray]]:
-    "Frames of `src` as `(index, timestamp_s, rgb uint8 [H, W, 3])`; `InputError` naming it when it cannot be read."
+def _read_video(reader: VideoReader, name: str, reports: dict | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
+    if reports is not None: reports[name] = reader.report
+    for i, t, frame in reader: yield i, t, to_rgb8(frame, bgr=True)
+    r = reader.report
+    if r.decoded == 0: raise InputError(f"{reader.path}: the video has no frames that can be decoded")
+    if not r.complete: raise InputError(f"{r.problem()}; the {r.decoded} frames decoded are in the table")
+
+def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
+    "Frames of `src` as `(index, timestamp_s, rgb uint8 [H, W, 3])`; `InputError` naming it when it cannot be read, or not all of it."
     if src.kind == 'array':
         a = src.array
         frames = a[None] if a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (1, 2, 3, 4)) else a
@@ -137,14 +133,15 @@ def iter_frames(src: Source) -> Iterator[tuple[int, float, np.ndarray]]:
             try: yield i, math.nan, to_rgb8(f)
             except InputError as e: raise InputError(f"{src.name} frame {i}: {e}") from None
     elif src.kind == 'image': yield 0, math.nan, read_image(src.path)
-    elif src.kind == 'video': yield from _read_video(src.path)
+    elif src.kind == 'video': yield from _read_video(_open_video(src.path), src.name, reports)
     else:
         try: img = read_image(src.path)
         except InputError: img = None
         if img is not None: yield 0, math.nan, img
         else:
-            try: yield from _read_video(src.path)
+            try: reader = _open_video(src.path)
             except InputError: raise InputError(f"{src.path}: neither an image nor a video OpenCV can read") from None
+            yield from _read_video(reader, src.name, reports)
 
 # %% ../nbs/13_predict.ipynb #c018
 def prefetch(it: Iterable, maxsize: int = 8) -> Iterator:
@@ -446,11 +443,11 @@ META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'success', 'confidence',
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
-def _stream(sources: list[Source], gray: bool = True) -> Iterator[tuple]:
+def _stream(sources: list[Source], gray: bool = True, reports: dict | None = None) -> Iterator[tuple]:
     "`(source index, frame index, timestamp, rgb, gray, error)` for every frame of every source; a failed source yields its error."
     for si, src in enumerate(sources):
         try:
-            for i, t, rgb in iter_frames(src):
+            for i, t, rgb in iter_frames(src, reports):
                 yield si, i, t, rgb, (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray else None), None
         except InputError as e: yield si, None, None, None, None, str(e)
         except Exception as e: yield si, None, None, None, None, f"{src.name}: {type(e).__name__}: {e}"
@@ -481,6 +478,7 @@ class BatchRunner:
         if self.th is not None and self.th.is_alive(): self.q.put(None); self.th.join()
 
 def _count_frames(src: Source) -> int:
+    "The progress bar's first guess (a video's header count); `predict` corrects the bar's total as each source ends."
     if src.kind == 'array': return 1 if src.array.ndim == 2 or (src.array.ndim == 3 and src.array.shape[-1] <= 4) else len(src.array)
     if src.kind != 'video': return 1
     cap = cv2.VideoCapture(str(src.path)); n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0; cap.release()
@@ -497,7 +495,8 @@ def predict(inputs,                          # image/video path, folder, array, 
             threshold=None,                  # override the decision thresholds: a number or {AU: threshold}
             landmarks: bool = False,         # add the 49 landmarks x0..x48, y0..y48 (image pixels)
             max_faces: int | None = None,    # keep at most this many faces per frame (best scores)
-            min_confidence: float | None = None,  # drop detections scoring below this (detector units); default: the detector's own
+            min_confidence: float | None = None,  # keep detections scoring at least this (detector units); default: the detector's (dlib 0.35)
+            detect_max_side: int = 0,        # search frames shrunk to at most this many pixels (longer side); 0: as stored (a detector object keeps its own)
             device: str = 'auto', engine: str = 'torch',  # engine 'onnx': onnxruntime on the CPU
             openface: bool = False,          # return the OpenFace 2.x layout (`to_openface`) instead of the full table
             on_error: str = 'report',        # 'report': record failed inputs and go on; 'raise': stop at the first
@@ -511,28 +510,39 @@ def predict(inputs,                          # image/video path, folder, array, 
     pred = weights if isinstance(weights, Predictor) else Predictor.load(weights, device=device, engine=engine, size=size)
     if size is not None and size != pred.size: raise WeightsError(f"{pred.weights}: the model takes {pred.size}x{pred.size} crops; size={size} does not fit it")
     thr = pred.thresholds if threshold is None else pred._thresholds(threshold)
-    det = None if aligned else detector if hasattr(detector, 'detect') else FaceDetector(detector)
+    det = None if aligned else detector if hasattr(detector, 'detect') else \
+        FaceDetector(detector, max_side=detect_max_side, **({} if min_confidence is None else {'min_score': min_confidence}))
     tracker = FaceTracker(det, detect_every=detect_every, max_faces=max_faces, min_confidence=min_confidence,
                           track_landmarks=track_landmarks) if det is not None else None
-    sources, failures = collect_sources(inputs)
+    sources, failures, skipped = collect_sources(inputs)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
     rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks, aligned=aligned)
-    t0, current = time.perf_counter(), None
+    t0, current, videos, reduced = time.perf_counter(), None, {}, {}
+    guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
     try:
-        with tqdm(total=sum(map(_count_frames, sources)), unit='frame', disable=not progress, desc='au-predict') as bar:
-            for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned)):
+        with tqdm(total=sum(guess), unit='frame', disable=not progress, desc='au-predict') as bar:
+            def settle(k):   # source k has ended: the bar counts the frames it really had
+                if k is not None and seen[k] != guess[k]: bar.total += seen[k] - guess[k]; bar.refresh()
+            for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned, reports=videos)):
+                if si != current:
+                    settle(current); current = si
+                    if tracker is not None: tracker.reset()
                 if err is not None:
                     failures.append(dict(source=sources[si].name, error=err))
                     if on_error == 'raise': raise InputError(err)
                     bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
-                if si != current and tracker is not None: tracker.reset()
-                current = si
+                if det is not None and hasattr(det, 'search_scale') and det.search_scale(rgb.shape) < 1:
+                    _note_reduced(reduced, sources[si].name, det, rgb.shape)
                 rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray) if tracker is not None else None)
-                bar.update(1)
+                seen[si] += 1; bar.update(1)
+            settle(current)
         df = rows.table(thr)
     finally: rows.close()
     df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
-                              unaligned=rows.n_unaligned, detect_every=detect_every, track_landmarks=track_landmarks, batch_size=batch_size, threaded=threaded, min_confidence=min_confidence, max_faces=max_faces))
+                              unaligned=rows.n_unaligned, detect_every=detect_every, track_landmarks=track_landmarks, batch_size=batch_size,
+                              threaded=threaded, min_confidence=getattr(det, 'min_score', min_confidence), max_faces=max_faces,
+                              detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
+                              videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped))
     return to_openface(df) if openface else df
 
 class _Rows:
@@ -594,6 +604,13 @@ class _Rows:
         parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
         return pd.concat(parts, axis=1)
 
+def _note_reduced(reduced: dict, name: str, det, shape):
+    "Count a frame of `name` searched for faces at reduced resolution."
+    h, w = shape[:2]; s = det.search_scale(shape)
+    r = reduced.setdefault(name, dict(image=f"{w}x{h}", searched=f"{round(w * s)}x{round(h * s)}", frames=0,
+                                      smallest_face_px=round(det.smallest_face(shape))))
+    r['frames'] += 1
+
 def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -> dict:
     from importlib.metadata import version, PackageNotFoundError
     try: v = version('au_compendium')
@@ -620,18 +637,22 @@ def to_openface(df: pd.DataFrame) -> pd.DataFrame:
                         'confidence': np.where(ok, np.clip(np.nan_to_num(df['confidence'].to_numpy(np.float64), nan=1.0), 0, 1), 0.0),
                         'success': ok.astype(np.int64)})
     for a in aus: out[f'{_openface_code(a)}_c'] = df[a].fillna(0).to_numpy(np.float64)
-    if df['source'].nunique() > 1: out['source'] = df['source'].to_numpy()
-    out.attrs = {**df.attrs, 'layout': 'openface'}
+    out.attrs = {**df.attrs, 'layout': 'openface', 'openface_rows': _row_ranges(df['source'].to_numpy())}
     return out
 
-def _csv_field(v) -> str:
-    v = str(v)
-    return '"' + v.replace('"', '""') + '"' if re.search(r'[",\r\n]', v) else v
+def _row_ranges(names: np.ndarray) -> list[dict]:
+    "`[{'source', 'rows': [[start, stop], ...]}]`: the rows of each name, in order of first appearance."
+    out = []
+    for s in dict.fromkeys(names):
+        idx = np.flatnonzero(names == s)
+        cut = np.flatnonzero(np.diff(idx) > 1) + 1
+        out.append(dict(source=str(s), rows=[[int(a[0]), int(a[-1]) + 1] for a in np.split(idx, cut)]))
+    return out
 
 def write_openface(of: pd.DataFrame, path: str | Path) -> Path:
     "Write an OpenFace-layout table (from `to_openface`) with OpenFace's formatting (', ' separators, fixed decimals)."
     fmt = {'frame': '{:d}', 'face_id': '{:d}', 'timestamp': '{:.3f}', 'confidence': '{:.2f}', 'success': '{:d}'}
-    cols = [of[c].map(_csv_field if c == 'source' else fmt.get(c, '{:.1f}').format) for c in of.columns]
+    cols = [of[c].map(fmt.get(c, '{:.1f}').format) for c in of.columns]
     lines = [', '.join(of.columns)] + [', '.join(r) for r in zip(*cols)] if len(of) else [', '.join(of.columns)]
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('\n'.join(lines) + '\n')
@@ -643,17 +664,54 @@ def metadata_path(path: str | Path) -> Path:
     if path.suffix.lower() == '.json': raise ValueError(f"{path}: the table needs another name than its JSON sidecar (use .csv)")
     return path.with_suffix('.json')
 
+def _file_name(source: str, taken: set) -> str:
+    "A safe, unused CSV name for one input's OpenFace file, from its file name (as OpenFace names its outputs)."
+    stem = re.sub(r'[^\w.-]+', '_', Path(source).stem if not source.startswith('array[') else source).strip('_.') or 'input'
+    name, k = f"{stem}.csv", 2
+    while name.lower() in taken: name, k = f"{stem}_{k}.csv", k + 1
+    taken.add(name.lower())
+    return name
+
 def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -> Path:
-    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`) and its metadata beside it as JSON."
+    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON."
     path = Path(path); meta = metadata_path(path)
     is_of = df.attrs.get('layout') == 'openface'
-    if openface or is_of: write_openface(df if is_of else to_openface(df), path)
-    else: path.parent.mkdir(parents=True, exist_ok=True); df.to_csv(path, index=False)
     doc = {**df.attrs, 'table': str(path.name), 'layout': 'openface' if openface or is_of else 'au_compendium'}
+    if openface or is_of:
+        of = df if is_of else to_openface(df)
+        write_openface(of, path)
+        groups = of.attrs.get('openface_rows') or []
+        if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
+            files, taken = {}, set()
+            for g in groups:
+                f = path.with_suffix('') / _file_name(g['source'], taken)
+                write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], f)
+                files[g['source']] = f.relative_to(path.parent).as_posix()
+            doc['openface_files'] = files
+        doc['openface_rows'] = groups
+    else: path.parent.mkdir(parents=True, exist_ok=True); df.to_csv(path, index=False)
     meta.write_text(json.dumps(doc, indent=2, default=str) + '\n')
     return path
 
 # %% ../nbs/13_predict.ipynb #c049
+def _names(paths: Sequence[str], k: int = 4) -> str:
+    return ', '.join(Path(p).name for p in paths[:k]) + (f", ... ({len(paths) - k} more)" if len(paths) > k else '')
+
+def _skip_lines(at: dict) -> list[str]:
+    "What the command says about what it skipped and where it searched at reduced resolution."
+    out, sk = [], at.get('skipped_files') or {}
+    hidden, other = sk.get('hidden', []), sk.get('not_image_or_video', [])
+    if hidden or other:
+        parts = ([f"{len(hidden)} hidden file(s) or folder(s) ({_names(hidden)})"] if hidden else []) \
+              + ([f"{len(other)} neither image nor video ({_names(other)})"] if other else [])
+        out.append(f"au-predict: skipped {' and '.join(parts)} in the folders given (listed in the JSON sidecar)")
+    red = at.get('reduced_resolution') or {}
+    if red:
+        px = max(r['smallest_face_px'] for r in red.values())
+        out.append(f"au-predict: note: {len(red)} input(s) searched for faces at reduced resolution (--detect-max-side "
+                   f"{at.get('detect_max_side')}): faces smaller than about {px} px there are missed (see reduced_resolution in the JSON sidecar)")
+    return out
+
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
@@ -671,23 +729,27 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--landmarks', action='store_true', help='add the 49 landmarks (x0..x48, y0..y48) to the table')
     ap.add_argument('--threshold', type=float, help='one decision threshold for every AU (default: 0.5, or the thresholds stored with the run)')
     ap.add_argument('--max-faces', type=int, help='keep at most N faces per frame (default: all)')
-    ap.add_argument('--min-confidence', type=float, help="drop detections scoring below this, in the detector's units (default: the detector's own threshold; dlib: 0)")
+    ap.add_argument('--min-confidence', type=float, help="keep detections scoring at least this, in the detector's units (default: dlib 0.35, measured against face-like patterns; Haar 0); lower finds more faces, and more things that are not faces")
+    ap.add_argument('--detect-max-side', type=int, default=0, metavar='PIXELS', help="search for faces in a copy shrunk to at most PIXELS on its longer side (default 0: as stored, where dlib finds faces from about 80 px); faster on large frames, but faces smaller than about 80 x (longer side / PIXELS) px are missed, and the metadata lists those inputs")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
+    if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
     try:
         out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
-                     progress=not a.no_progress)
+                     detect_max_side=a.detect_max_side, progress=not a.no_progress)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
     write_table(df, out, openface=a.openface)
     at = df.attrs
+    per_input = f" and one OpenFace file per input in {out.with_suffix('')}{os.sep}" if a.openface and len(at['inputs']) > 1 else ''
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "
-          f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name})", file=sys.stderr)
+          f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
+    for line in _skip_lines(at): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
     if at['failures']:
         print(f"au-predict: {len(at['failures'])} input(s) failed", file=sys.stderr); sys.exit(1)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_prepare.ipynb #c003
 from __future__ import annotations
-import argparse, collections, concurrent.futures as cf, csv, json, os, re, shutil, sys, time
+import argparse, codecs, collections, concurrent.futures as cf, csv, json, os, re, shutil, sys, time
 from pathlib import Path
 from typing import Sequence
 import cv2
@@ -14,14 +14,15 @@ import scipy.io
 from tqdm.auto import tqdm
 from .core import PROTOCOLS, au, protocol
 from .align import ENLARGE, FaceDetector, align_box, align_face, detector_kinds
+from .media import MediaError, VideoReader, index_ranges, is_hidden
 from .data import LANDMARK_COLUMNS, natural_key, write_manifest
 
 # %% auto #0
-__all__ = ['DISFA_AUS', 'BP4D_UNCODED', 'BP4D_HEADER', 'DATASET_INFO', 'RawLayoutError', 'PrepareError', 'folds_for',
-           'read_disfa_labels', 'disfa_landmark_files', 'read_disfa_landmarks', 'find_disfa_video', 'read_bp4d_occ',
-           'index_frames', 'bp4d_tasks', 'format_summary', 'prepare_disfa', 'prepare_bp4d', 'synthetic_face68',
-           'write_disfa_fixture', 'write_bp4d_fixture', 'import_graphau', 'write_graphau_fixture', 'DatasetNotPrepared',
-           'missing_dataset_message', 'check_prepared', 'prepare_cli']
+__all__ = ['DISFA_AUS', 'BP4D_UNCODED', 'BP4D_DETECT_SIDE', 'BP4D_HEADER', 'DATASET_INFO', 'RawLayoutError', 'PrepareError',
+           'folds_for', 'read_disfa_labels', 'disfa_landmark_files', 'read_disfa_landmarks', 'find_disfa_video',
+           'read_bp4d_occ', 'index_frames', 'bp4d_tasks', 'format_summary', 'prepare_disfa', 'prepare_bp4d',
+           'synthetic_face68', 'write_disfa_fixture', 'write_bp4d_fixture', 'import_graphau', 'write_graphau_fixture',
+           'DatasetNotPrepared', 'missing_dataset_message', 'check_prepared', 'prepare_cli']
 
 # %% ../nbs/12_prepare.ipynb #c006
 class RawLayoutError(ValueError):
@@ -49,6 +50,14 @@ def _child(folder: Path, name: str, kind: str = 'dir') -> Path | None:
     if len(hits) > 1: raise RawLayoutError(f"{folder}: several entries match {name!r} when case is ignored: {sorted(p.name for p in hits)}")
     return hits[0] if hits else None
 
+def _read_text(path: Path) -> str:
+    "A text file's contents, decoded by its byte-order mark (UTF-8, UTF-16, UTF-32; UTF-8 when it has none), as spreadsheets save them."
+    raw = Path(path).read_bytes()
+    for bom, enc in ((codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
+                     (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16')):   # UTF-32 LE's mark begins with UTF-16 LE's
+        if raw.startswith(bom): return raw.decode(enc, errors='replace')
+    return raw.decode('utf-8', errors='replace')
+
 def read_disfa_labels(label_dir: str | Path, # ActionUnit_Labels/SN001
                       subject: str, aus: Sequence[int] = DISFA_AUS) -> pd.DataFrame:
     "Intensities `[frames, AUs]` (int, index = label frame from 1, columns `AU<n>`); raises `RawLayoutError` naming file and line."
@@ -57,9 +66,9 @@ def read_disfa_labels(label_dir: str | Path, # ActionUnit_Labels/SN001
         f = _child(label_dir, f"{subject}_au{n}.txt", 'file')
         if f is None: raise RawLayoutError(f"{label_dir / f'{subject}_au{n}.txt'}: missing AU label file (AU{n} of {subject})")
         frames, vals = [], []
-        for i, line in enumerate(f.read_text(errors='replace').splitlines(), 1):
+        for i, line in enumerate(_read_text(f).splitlines(), 1):   # any line end: LF, CRLF, CR
             if not line.strip(): continue
-            m = re.fullmatch(r'\s*(\d+)\s*,\s*(\d+)\s*', line)
+            m = re.fullmatch(r'\s*(\d+)\s*[,;\t]\s*(\d+)[\s,;]*', line.replace('"', ''))
             if m is None: raise RawLayoutError(f"{f}, line {i}: expected 'frame,intensity' (two integers), got {line.strip()[:60]!r}")
             fr, v = int(m.group(1)), int(m.group(2))
             if fr < 1: raise RawLayoutError(f"{f}, line {i}: frame numbers start at 1, got {fr}")
@@ -83,6 +92,7 @@ def disfa_landmark_files(lm_dir: str | Path, subject: str, n_frames: int) -> tup
     lm_dir = Path(lm_dir)
     named, lnamed, other = {}, {}, 0
     for p in lm_dir.iterdir():
+        if is_hidden(p): continue
         m = re.fullmatch(r'([A-Za-z]+\d+)_(\d+)_lm\.mat', p.name, flags=re.I)
         if m and m.group(1).lower() == subject.lower(): named[int(m.group(2))] = p; continue
         m = re.fullmatch(r'l(\d+)_lm\.mat', p.name, flags=re.I)
@@ -167,13 +177,12 @@ def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progres
     label_dir = _child(_child(raw_root, 'ActionUnit_Labels'), subject)
     labels = read_disfa_labels(label_dir, subject, s['aus'])
     video = find_disfa_video(raw_root, subject)
-    cap = cv2.VideoCapture(str(video))
-    if not cap.isOpened(): raise RawLayoutError(f"{video}: OpenCV cannot open this video")
-    n_video = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    if n_video <= 0:   # container without a frame count: count by decoding
-        n_video = 0
-        while cap.grab(): n_video += 1
-        cap.release(); cap = cv2.VideoCapture(str(video))
+    try: reader = VideoReader(video)
+    except MediaError as e: raise RawLayoutError(str(e)) from None
+    rep = reader.report
+    n_video = rep.frames   # the frames in the file and any its duration says are missing at the end; not the header's count
+    job.notes.append(f"video: {n_video} frames" + (f", {rep.missing_at_end} of them missing at its end" if rep.missing_at_end else '')
+                     + (f" (its header says {rep.header_frames})" if rep.header_frames != n_video else ''))
     want = set(labels.index)
     if want != set(range(1, n_video + 1)):
         msg = (f"{label_dir}: the label files cover {len(want)} frames ({min(want)}-{max(want)}) but {video.name} has {n_video} "
@@ -189,28 +198,27 @@ def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progres
     job.notes.append(f"landmarks: {note or 'none found'}")
     lab = labels.to_dict('index')
     last = max(f for f in want if f <= n_video) if any(f <= n_video for f in want) else 0
-    bar = tqdm(total=last, desc=subject, unit='frame', leave=False, disable=not progress)
-    for idx in range(last):
-        ok, frame = cap.read()
-        bar.update()
-        if not ok:
-            rest = sum(1 for f in want if idx + 1 <= f <= n_video)
-            job.skip('unreadable video frame', f"{video.name}: decoding stopped at frame index {idx} of {n_video}")
-            job.skipped['unreadable video frame'] += rest - 1
-            break
-        pos = cap.get(cv2.CAP_PROP_POS_FRAMES)
-        if pos > 0 and int(pos) != idx + 1:
-            raise RawLayoutError(f"{video}: the decoder is out of step (position {pos} after reading frame index {idx})")
-        if idx + 1 not in lab: continue
+    def one(idx, frame):   # frame index `idx` (from 0) is label frame idx + 1
         f = lm_files.get(idx)
-        if f is None: job.skip('missing landmark file', f"{lm_dir}/{subject}_{idx:04d}_lm.mat"); continue
+        if f is None: return job.skip('missing landmark file', f"{lm_dir}/{subject}_{idx:04d}_lm.mat")
         try: pts = read_disfa_landmarks(f)
-        except RawLayoutError as e: job.skip('bad landmark file', str(e)); continue
+        except RawLayoutError as e: return job.skip('bad landmark file', str(e))
         try: crop, M, p49 = align_face(frame, pts, s['size'], s['enlarge'])
-        except ValueError as e: job.skip('landmarks unusable for alignment', f"{f}: {e}"); continue
+        except ValueError as e: return job.skip('landmarks unusable for alignment', f"{f}: {e}")
         job.add(f"{idx:05d}{s['ext']}", crop, dict(subject=subject, video=subject, frame=idx,
                                                     **_labels_row(s['present_threshold'], lab[idx + 1]), **_lm_row(p49)))
-    bar.close(); cap.release()
+    bar, decoded = tqdm(total=last, desc=subject, unit='frame', leave=False, disable=not progress), set()
+    if last:
+        for idx, t, frame in reader:
+            decoded.add(idx); bar.update(min(idx + 1, last) - bar.n)
+            if idx + 1 in lab: one(idx, frame)
+            if idx + 1 >= last: break
+    bar.close()
+    lost = sorted(f - 1 for f in want if f <= last and f - 1 not in decoded)   # labelled frames the video holds but did not give
+    if lost:
+        job.skipped['unreadable video frame'] += len(lost)
+        job.examples.setdefault('unreadable video frame', f"{video.name}: frame index {index_ranges(lost)} of {n_video} not decoded ("
+                                + (rep.problem() or 'damaged data').replace(f"{video}: ", '') + ')')
     return job.finish()
 
 # %% ../nbs/12_prepare.ipynb #c019
@@ -219,10 +227,10 @@ BP4D_UNCODED = 9
 def read_bp4d_occ(path: str | Path, aus: Sequence[int]) -> pd.DataFrame:
     "Occurrence labels of one BP4D task: columns `frame` and `AU<n>` (float 1.0/0.0/NaN = not coded); raises `RawLayoutError`."
     path = Path(path)
-    try:
-        with open(path, newline='', errors='replace') as fh:
-            rows = [(i, [c.strip() for c in r]) for i, r in enumerate(csv.reader(fh), 1) if any(c.strip() for c in r)]
+    try: lines = _read_text(path).splitlines()     # a byte-order mark and any line ends, as a spreadsheet saves them
     except OSError as e: raise RawLayoutError(f"{path}: cannot read ({e})") from None
+    sep = next((d for d in ',;\t' if lines and d in lines[0]), ',')   # the separator the header uses
+    rows = [(i, [c.strip() for c in r]) for i, r in enumerate(csv.reader(lines, delimiter=sep), 1) if any(c.strip() for c in r)]
     if not rows: raise RawLayoutError(f"{path}: empty file")
     head = rows[0][1]
     if not all(re.fullmatch(r'\d+', h) for h in head) or int(head[0]) != 0:
@@ -253,28 +261,30 @@ def index_frames(folder: str | Path) -> dict[int, Path]:
     "`{frame number: image file}` of a folder whose images are named by frame number with any zero padding."
     out = {}
     for p in Path(folder).iterdir():
-        if p.suffix.lower() in _IMG_EXT and p.stem.isdigit():
+        if p.suffix.lower() in _IMG_EXT and p.stem.isdigit() and not is_hidden(p):
             k = int(p.stem)
             if k in out: raise RawLayoutError(f"{folder}: frame {k} has two images, {out[k].name} and {p.name}")
             out[k] = p
     return out
 
 def bp4d_tasks(raw_root: str | Path) -> dict[str, list[tuple[str, Path]]]:
-    "`{subject: [(task, csv), ...]}` from `AUCoding/AU_OCC/<subject>_<task>.csv`; other file names raise."
+    "`{subject: [(task, csv), ...]}` from `AUCoding/AU_OCC/<subject>_<task>.csv`; hidden files are skipped, other file names raise."
     occ = _child(_child(Path(raw_root), 'AUCoding'), 'AU_OCC')
     if occ is None: raise RawLayoutError(f"{Path(raw_root) / 'AUCoding' / 'AU_OCC'}: missing folder of BP4D occurrence codes")
     out = collections.defaultdict(list)
     for p in sorted(occ.iterdir(), key=lambda p: natural_key(p.name)):
-        if p.suffix.lower() != '.csv': continue
+        if p.suffix.lower() != '.csv' or is_hidden(p): continue
         m = re.fullmatch(r'([A-Za-z]\d+)_([A-Za-z]\d+)', p.stem)
         if m is None: raise RawLayoutError(f"{p}: expected a file named <subject>_<task>.csv, like F001_T1.csv")
         out[m.group(1)].append((m.group(2), p))
     return dict(out)
 
 # %% ../nbs/12_prepare.ipynb #c021
+BP4D_DETECT_SIDE = 640   # BP4D frames are searched for their one large face at this size (longer side)
+
 def _bp4d_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progress: bool) -> dict:
     job = _SubjectJob(out_dir, subject, s['ext'])
-    det = FaceDetector(s['detector'])
+    det = FaceDetector(s['detector'], max_side=BP4D_DETECT_SIDE)
     seq = _child(_child(raw_root, 'Sequences'), subject)
     if seq is None: raise RawLayoutError(f"{Path(raw_root) / 'Sequences' / subject}: missing image folder of {subject}")
     tasks = bp4d_tasks(raw_root)[subject]
@@ -333,7 +343,7 @@ def _check_settings(out_dir: Path, settings: dict):
     else: f.write_text(json.dumps(settings, indent=1) + '\n')
 
 def _prepare(kind: str, raw_root, out_dir, found: list[str], subjects, settings: dict, workers: int, progress: bool,
-             skipped_subjects: dict) -> dict:
+             skipped_subjects: dict, hidden: Sequence[str] = ()) -> dict:
     t0 = time.perf_counter()
     proto = protocol(kind)
     raw_root, out_dir = Path(raw_root), Path(out_dir)
@@ -366,6 +376,7 @@ def _prepare(kind: str, raw_root, out_dir, found: list[str], subjects, settings:
     bar.close()
     done = [x for x in todo if _done(out_dir, x)]
     summary = _summarise(kind, raw_root, out_dir, done, resumed, failed, skipped_subjects, settings)
+    summary['hidden_skipped'] = list(hidden)
     summary['seconds'] = round(time.perf_counter() - t0, 1)
     if not failed:
         rows = pd.concat([pd.read_csv(out_dir / x / '_rows.csv', dtype={'subject': str, 'video': str}) for x in done], ignore_index=True) \
@@ -420,6 +431,9 @@ def format_summary(summary: dict) -> str:
         ex = s.get('skip_examples', {}).get(reason)
         lines.append(f"  skipped frames, {reason}: {n}" + (f" (e.g. {ex})" if ex else ''))
     for x, why in s.get('skipped_subjects', {}).items(): lines.append(f"  skipped folder {x}: {why}")
+    if s.get('hidden_skipped'):
+        h = s['hidden_skipped']
+        lines.append(f"  skipped {len(h)} hidden file(s) or folder(s): {', '.join(Path(p).name for p in h[:5])}" + (', ...' if len(h) > 5 else ''))
     for x, why in s.get('failed_subjects', {}).items(): lines.append(f"  FAILED {x}: {why}")
     return '\n'.join(lines)
 
@@ -449,9 +463,10 @@ def prepare_disfa(raw_root: str | Path,          # the DISFA release: ActionUnit
     raw_root = Path(raw_root)
     labels = _child(raw_root, 'ActionUnit_Labels')
     if labels is None: raise RawLayoutError(f"{raw_root / 'ActionUnit_Labels'}: missing; is {raw_root} the DISFA release folder?")
-    found = sorted((p.name for p in labels.iterdir() if p.is_dir()), key=natural_key)
+    found = sorted((p.name for p in labels.iterdir() if p.is_dir() and not is_hidden(p)), key=natural_key)
+    hidden = sorted(str(p.relative_to(raw_root)) for p in labels.iterdir() if is_hidden(p))
     s = _settings('disfa', size, enlarge, aus, ext, present_threshold=int(present_threshold), on_mismatch=on_mismatch)
-    return _prepare('disfa', raw_root, out_dir, found, subjects, s, workers, progress, {})
+    return _prepare('disfa', raw_root, out_dir, found, subjects, s, workers, progress, {}, hidden)
 
 def prepare_bp4d(raw_root: str | Path,           # the BP4D release: AUCoding/AU_OCC/*.csv and Sequences/<subject>/<task>/
                  out_dir: str | Path,
@@ -468,8 +483,10 @@ def prepare_bp4d(raw_root: str | Path,           # the BP4D release: AUCoding/AU
     kind = FaceDetector(detector).kind       # resolve 'auto' now: the settings record what was used
     raw_root = Path(raw_root)
     tasks = bp4d_tasks(raw_root)
+    occ = _child(_child(raw_root, 'AUCoding'), 'AU_OCC')
+    hidden = sorted(str(p.relative_to(raw_root)) for p in occ.iterdir() if is_hidden(p))
     s = _settings('bp4d', size, enlarge, aus or protocol('bp4d').aus, ext, detector=kind, no_face=no_face, max_gap=int(max_gap))
-    return _prepare('bp4d', raw_root, out_dir, sorted(tasks, key=natural_key), subjects, s, workers, progress, {})
+    return _prepare('bp4d', raw_root, out_dir, sorted(tasks, key=natural_key), subjects, s, workers, progress, {}, hidden)
 
 # %% ../nbs/12_prepare.ipynb #c027
 def synthetic_face68(cx: float, cy: float, iod: float, angle: float = 0.0) -> np.ndarray:
@@ -562,11 +579,11 @@ def write_bp4d_fixture(root: str | Path, frames: dict[str, dict[str, Sequence[in
 
 # %% ../nbs/12_prepare.ipynb #c037
 def _read_list(path: Path) -> list[str]:
-    return [l.strip() for l in path.read_text().splitlines() if l.strip()]
+    return [l.strip() for l in _read_text(path).splitlines() if l.strip()]
 
 def _read_label_rows(path: Path, n_aus: int) -> np.ndarray:
     rows = []
-    for i, line in enumerate(path.read_text().splitlines(), 1):
+    for i, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip(): continue
         vals = line.split()
         if len(vals) != n_aus: raise RawLayoutError(f"{path}, line {i}: {len(vals)} values, expected {n_aus} (one per AU)")

@@ -180,3 +180,120 @@ def test_synthfacs_aligned_input_is_the_training_input(synthfacs_folder):
     out = predict(sorted(order), Predictor(m, [1, 2, 4, 12], device='cpu'), aligned=True, progress=False)
     got = out[[f'AU{n}_prob' for n in (1, 2, 4, 12)]].to_numpy()
     assert np.abs(got - want[[order[s] for s in out.source]]).max() < 1e-5 and want.std() > 0
+
+
+# ---------------------------------------------------------------- issue 14: real-world inputs, each kind on input generated here
+
+from au_compendium.media import mp4_faststart, write_mkv
+
+VFR_TIMES = [0.04 * k for k in range(10)] + [0.52 + 0.2 * k for k in range(10)] + [2.36 + 0.04 * k for k in range(10)]
+
+def test_variable_frame_rate_video_is_complete(run, tmp_path):
+    "Kind 1: a complete VFR Matroska clip (OpenCV's header count 69 for 30 frames) gives its 30 frames at their times, exit 0."
+    v = write_mkv(moving_face_frames(30, width=320, height=240, face=200), VFR_TIMES, tmp_path/'vfr.mkv')
+    r = au_predict(v, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t.frame.tolist() == list(range(30)) and t.success.all()
+    assert t.timestamp.tolist() == pytest.approx(VFR_TIMES, abs=1e-6)
+    video = json.loads((tmp_path/'t.json').read_text())['videos'][str(v)]
+    assert (video['header_frames'], video['decoded'], video['lost'], video['complete']) == (69, 30, 0, True)
+
+def test_mp4_with_its_last_frames_cut_off_is_reported(run, tmp_path):
+    "Kind 1: an MP4 (index first, as phones write it) cut short: the frames it holds are in the table, every lost one is counted, exit 1."
+    fast = mp4_faststart(write_video(moving_face_frames(30, width=320, height=240, face=200), tmp_path/'a.mp4'), tmp_path/'fast.mp4')
+    cut = tmp_path/'cut.mp4'; cut.write_bytes(fast.read_bytes()[:-fast.stat().st_size // 5])
+    r = au_predict(cut, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 1, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv'); n = len(t)
+    assert 10 < n < 30 and t.frame.tolist() == list(range(n))
+    assert f'{30 - n} frame(s) at its 30 fps are missing at the end' in r.stderr, r.stderr
+    video = json.loads((tmp_path/'t.json').read_text())['videos'][str(cut)]
+    assert (video['frames'], video['lost'], video['complete']) == (30, 30 - n, False)
+
+def test_damaged_frame_is_counted_and_later_frames_keep_their_numbers(run, tmp_path):
+    "Kind 1: a frame whose data is wiped is reported by number; the frames after it keep theirs."
+    frames = moving_face_frames(12, width=320, height=240, face=200)
+    frames[:, -40:] = np.random.default_rng(0).integers(0, 256, (12, 40, 320, 3), dtype=np.uint8)   # incompressible: frames stay apart
+    data = bytearray(write_video(frames, tmp_path/'v.avi').read_bytes())
+    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
+    data[soi[5]:soi[5] + 400] = bytes(400)
+    (tmp_path/'bad.avi').write_bytes(bytes(data))
+    df = predict(tmp_path/'bad.avi', run, progress=False)
+    assert df.frame.tolist() == [k for k in range(12) if k != 5]
+    assert df.timestamp.tolist() == pytest.approx([k / 30 for k in range(12) if k != 5], abs=1e-6)
+    assert 'could not be decoded (frame 5)' in df.attrs['failures'][0]['error']
+
+def _group(widths, size=(1920, 1080), seed=0):
+    "A photo [H, W, 3] of the astronaut's head at each of `widths` (dlib box widths, pixels) on a blurred noise background."
+    rng = np.random.default_rng(seed)
+    bg = cv2.GaussianBlur(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), (0, 0), 6)
+    head, x = skdata.astronaut()[20:260, 110:340], 40
+    for w in widths:
+        h = cv2.resize(head, None, fx=w / 87, fy=w / 87, interpolation=cv2.INTER_AREA)   # her face box is 87 px in the original
+        y = size[1] - h.shape[0] - 40
+        bg[y:y + h.shape[0], x:x + h.shape[1]] = h; x += h.shape[1] + 60
+    return bg
+
+def test_small_faces_are_searched_at_the_stored_resolution(run, tmp_path):
+    "Kind 2: faces 90-140 px wide in a 1920x1080 photo are all found; searching at 640 px (--detect-max-side) misses them and says so."
+    cv2.imwrite(str(tmp_path/'group.png'), _group([90, 110, 140])[..., ::-1])
+    r = au_predict(tmp_path/'group.png', '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert len(t) == 3 and t.success.all(), t[['x', 'w', 'confidence']]
+    assert np.abs(np.sort(t.w) - [90, 110, 140]).max() < 20   # dlib's boxes come in pyramid steps
+    assert json.loads((tmp_path/'t.json').read_text())['reduced_resolution'] == {}
+    r = au_predict(tmp_path/'group.png', '--weights', run, '--out', tmp_path/'s.csv', '--no-progress', '--detect-max-side', '640')
+    assert r.returncode == 0 and 'reduced resolution' in r.stderr, r.stderr
+    assert pd.read_csv(tmp_path/'s.csv').success.sum() < 3
+    red = json.loads((tmp_path/'s.json').read_text())['reduced_resolution'][str(tmp_path/'group.png')]
+    assert (red['image'], red['searched'], red['frames']) == ('1920x1080', '640x360', 1)
+
+def test_ordinary_jpeg_portrait_gives_one_face(run, tmp_path):
+    "Kind 3: the astronaut portrait saved as an ordinary JPEG: one face (her suit's patch scores above 0 but below the default)."
+    cv2.imwrite(str(tmp_path/'portrait.jpg'), skdata.astronaut()[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
+    df = predict(tmp_path/'portrait.jpg', run, progress=False)
+    assert len(df) == 1 and df.success.all() and df.confidence[0] > 1
+    loose = predict(tmp_path/'portrait.jpg', run, progress=False, min_confidence=0.0)   # dlib's own threshold: the patch comes back
+    assert len(loose) == 2 and 0 <= loose.confidence.min() < df.attrs['min_confidence']
+
+def test_folder_from_a_mac_stick(run, tmp_path):
+    "Kind 4: AppleDouble twins, .DS_Store and checkpoint copies are skipped and counted; the photo and the clip are read; exit 0."
+    p = tmp_path/'P01'; (p/'.ipynb_checkpoints').mkdir(parents=True)
+    cv2.imwrite(str(p/'face.png'), skdata.astronaut()[..., ::-1])
+    write_video(moving_face_frames(4, width=320, height=240, face=200), p/'clip.avi')
+    apple_double = b'\x00\x05\x16\x07\x00\x02\x00\x00' + b'Mac OS X        ' + bytes(4096 - 24)   # AppleDouble magic, version 2
+    for f in ('._face.png', '._clip.avi'): (p/f).write_bytes(apple_double)
+    (p/'.DS_Store').write_bytes(b'\x00\x00\x00\x01Bud1' + bytes(2000))
+    cv2.imwrite(str(p/'.ipynb_checkpoints'/'face-checkpoint.png'), skdata.astronaut()[..., ::-1])
+    (p/'notes.txt').write_text('session 1\n')
+    r = au_predict(p, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t.groupby('source').size().to_dict() == {str(p/'clip.avi'): 4, str(p/'face.png'): 1}
+    skipped = json.loads((tmp_path/'t.json').read_text())['skipped_files']
+    assert sorted(Path(f).name for f in skipped['hidden']) == ['.DS_Store', '._clip.avi', '._face.png', '.ipynb_checkpoints']
+    assert [Path(f).name for f in skipped['not_image_or_video']] == ['notes.txt']
+    assert 'skipped 4 hidden' in r.stderr and '1 neither image nor video' in r.stderr, r.stderr
+    r = au_predict(p/'._face.png', '--weights', run, '--out', tmp_path/'x.csv', '--no-progress')   # named explicitly: read, and fails
+    assert r.returncode == 1 and '._face.png: not an image' in r.stderr, r.stderr
+
+def test_openface_layout_with_several_inputs_reads_as_openface(run, tmp_path):
+    "Kind 5: with several inputs (one path holding a comma), every file reads with plain pandas as OpenFace's own output does."
+    names = ['a, b.png', 'c.png']
+    for n in names: cv2.imwrite(str(tmp_path/n), skdata.astronaut()[..., ::-1])
+    r = au_predict(*(tmp_path/n for n in names), '--weights', run, '--out', tmp_path/'of.csv', '--openface', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    openface_cols = ['frame', 'face_id', 'timestamp', 'confidence', 'success', 'AU01_c', 'AU02_c', 'AU04_c']
+    def read(f):   # the readers people write for OpenFace CSVs: plain read_csv, then strip the names
+        d = pd.read_csv(f); d.columns = d.columns.str.strip(); return d
+    whole = read(tmp_path/'of.csv')
+    assert list(whole.columns) == openface_cols and whole.success.tolist() == [1, 1] and whole.AU01_c.tolist() == [1.0, 1.0]
+    meta = json.loads((tmp_path/'of.json').read_text())
+    per_input = meta['openface_files']
+    assert sorted(per_input) == sorted(str(tmp_path/n) for n in names)
+    for src, f in per_input.items():
+        one = read(tmp_path/f)
+        assert list(one.columns) == openface_cols and one.frame.tolist() == [1] and one.success.tolist() == [1], (src, f)
+    assert [s['source'] for s in meta['openface_rows']] == [str(tmp_path/n) for n in names]

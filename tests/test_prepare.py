@@ -13,7 +13,7 @@ import au_compendium.prepare as prep
 from au_compendium.align import detector_kinds, reference_points, similarity_from_landmarks, template5, to49, warp_points
 from au_compendium.core import protocol
 from au_compendium.data import load_manifest
-from au_compendium.prepare import (DISFA_AUS, BP4D_UNCODED, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
+from au_compendium.prepare import (DISFA_AUS, BP4D_HEADER, BP4D_UNCODED, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
                                    prepare_cli, prepare_disfa, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture)
 
 SIZE = 64
@@ -215,7 +215,8 @@ def test_unreadable_frames_are_counted_never_shifted(tmp_path):
     v.write_bytes(data[:ends[4]])   # the file ends after frame 4: frames 5-7 are lost (the header still says 8)
     s = prepare_disfa(raw, tmp_path / 'out', size=SIZE, subjects=['SN001'], progress=False)
     assert s['skipped_frames'] == {'unreadable video frame': 3}
-    assert 'decoding stopped at frame index 5 of 8' in s['skip_examples']['unreadable video frame']
+    ex = s['skip_examples']['unreadable video frame']
+    assert 'frame index 5-7 of 8 not decoded' in ex and '3 frame(s) at its 20 fps are missing at the end' in ex, ex
     _check_disfa(tmp_path / 'out', fx, frames={'SN001': [0, 1, 2, 3, 4]})   # the decoded frames keep their own labels
 
 
@@ -395,3 +396,77 @@ def test_cli_exit_status(tmp_path, capsys):
     assert (tmp_path / 'g' / 'manifest.csv').is_file()
     with pytest.raises(SystemExit) as e: prepare_cli(['ckplus', 'a', 'b'])
     assert e.value.code == 2
+
+
+# ---------------------------------------------------------------- issue 14: real-world inputs
+
+from au_compendium.media import set_avi_frame_count
+
+
+def test_disfa_video_whose_header_undercounts(tmp_path):
+    "Kind 1: an AVI whose header announces 6 frames while 8 decode: all 8 labelled frames prepared, with either on_mismatch."
+    raw, fx = _disfa(tmp_path, ('SN001',), 8)
+    v = raw / 'Videos_LeftCamera' / 'LeftVideoSN001_comp.avi'
+    set_avi_frame_count(v, v, 6)
+    assert cv2.VideoCapture(str(v)).get(cv2.CAP_PROP_FRAME_COUNT) == 6
+    for mode in ('error', 'truncate'):
+        s = prepare_disfa(raw, tmp_path / mode, size=SIZE, subjects=['SN001'], on_mismatch=mode, progress=False)
+        assert s['frames'] == 8 and s['skipped_frames'] == {}, s
+        _check_disfa(tmp_path / mode, fx)
+
+
+def test_disfa_damaged_frame_is_counted_and_the_rest_keep_their_labels(tmp_path):
+    "Kind 1: a frame whose data is wiped is skipped and counted; the frames after it still get their own labels."
+    raw, fx = _disfa(tmp_path, ('SN001',), 8)
+    v = raw / 'Videos_LeftCamera' / 'LeftVideoSN001_comp.avi'
+    data = bytearray(v.read_bytes())
+    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
+    data[soi[3]:soi[3] + 400] = bytes(400)
+    v.write_bytes(bytes(data))
+    s = prepare_disfa(raw, tmp_path / 'out', size=SIZE, subjects=['SN001'], progress=False)
+    assert s['skipped_frames'] == {'unreadable video frame': 1}
+    assert 'frame index 3 of 8 not decoded' in s['skip_examples']['unreadable video frame'], s['skip_examples']
+    _check_disfa(tmp_path / 'out', fx, frames={'SN001': [0, 1, 2, 4, 5, 6, 7]})
+
+
+@pytest.mark.parametrize('encoding, newline, sep', [('utf-8-sig', '\r\n', ','), ('utf-8-sig', '\r', ';'), ('utf-16', '\r\n', '\t')])
+def test_disfa_label_files_resaved_by_a_spreadsheet(tmp_path, encoding, newline, sep):
+    "Kind 6: label files with a byte-order mark, CRLF or CR line ends, ';' or tab separators are read as the plain files."
+    raw, fx = _disfa(tmp_path, ('SN001',), 4)
+    for f in (raw / 'ActionUnit_Labels' / 'SN001').iterdir():
+        f.write_bytes((newline.join(l.replace(',', sep) for l in f.read_text().splitlines()) + newline).encode(encoding))
+    assert (raw / 'ActionUnit_Labels' / 'SN001' / 'SN001_au1.txt').read_bytes()[:2] in (b'\xef\xbb', b'\xff\xfe')
+    prepare_disfa(raw, tmp_path / 'out', size=SIZE, subjects=['SN001'], progress=False)
+    _check_disfa(tmp_path / 'out', fx)
+
+
+@needs_detector
+def test_bp4d_label_files_resaved_by_a_spreadsheet_and_mac_metadata(tmp_path):
+    "Kinds 6 and 4: BP4D codes re-saved with a byte-order mark and CRLF, beside macOS `._` twins and .DS_Store: as the plain files."
+    frames = {'F001': {'T1': [1, 2, 3]}}
+    write_bp4d_fixture(tmp_path / 'plain', frames, uncoded=())
+    write_bp4d_fixture(tmp_path / 'resaved', frames, uncoded=())
+    occ = tmp_path / 'resaved' / 'AUCoding' / 'AU_OCC'
+    f = occ / 'F001_T1.csv'
+    f.write_bytes(b'\xef\xbb\xbf' + '\r\n'.join(f.read_text().splitlines()).encode() + b'\r\n')
+    (occ / '._F001_T1.csv').write_bytes(b'\x00\x05\x16\x07\x00\x02\x00\x00' + bytes(4088))
+    (occ / '.DS_Store').write_bytes(bytes(2048))
+    (tmp_path / 'resaved' / 'Sequences' / 'F001' / 'T1' / '._1.jpg').write_bytes(bytes(4096))
+    a = prepare_bp4d(tmp_path / 'plain', tmp_path / 'a', size=SIZE, subjects=['F001'], progress=False)
+    b = prepare_bp4d(tmp_path / 'resaved', tmp_path / 'b', size=SIZE, subjects=['F001'], progress=False)
+    pd.testing.assert_frame_equal(load_manifest(tmp_path / 'a'), load_manifest(tmp_path / 'b'))
+    assert a['frames'] == b['frames'] == 3
+    assert sorted(Path(p).name for p in b['hidden_skipped']) == ['.DS_Store', '._F001_T1.csv'] and a['hidden_skipped'] == []
+
+
+@pytest.mark.parametrize('encoding, newline, sep', [('utf-8-sig', '\r\n', ','), ('utf-8', '\r', ';'), ('utf-16', '\r\n', '\t'), ('utf-32', '\n', ',')])
+def test_bp4d_codes_resaved_by_a_spreadsheet_read_as_the_plain_file(tmp_path, encoding, newline, sep):
+    "Kind 6: BP4D occurrence codes with a byte-order mark, other line ends or separators give the plain file's table."
+    rows = [BP4D_HEADER] + [','.join([str(100 + k)] + [str((i + k) % 2) for i in range(1, 100)]) for k in range(3)]
+    plain = tmp_path / 'F001_T1.csv'
+    plain.write_text('\n'.join(rows) + '\n')
+    odd = tmp_path / 'odd.csv'
+    odd.write_bytes((newline.join(r.replace(',', sep) for r in rows) + newline).encode(encoding))
+    want = prep.read_bp4d_occ(plain, BP4D_AUS)
+    assert len(want) == 3 and want['frame'].tolist() == [100, 101, 102]
+    pd.testing.assert_frame_equal(prep.read_bp4d_occ(odd, BP4D_AUS), want)
