@@ -162,6 +162,7 @@ class Config:
     gcn_hidden: int = 64              # hidden size of the relation GCN
     heatmap_size: int = 16            # d: landmark response maps are d x d
     gen_width: int = 8                # channels of the generator's last stage (doubled per stage); the swap GAN's cost
+    gen_downsample: int = 2           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
     # optimisation
     epochs: int = 6
     batch_size: int = 8               # sampler units per batch (a unit holds 4 frames)
@@ -185,6 +186,7 @@ class Config:
     use_landmarks: bool = True        # geometry detector on the motion embedding
     use_gcn: bool = True              # AU co-occurrence relation GCN
     use_orthogonal: bool = True
+    use_subject_adversary: bool = False   # beyond the patent: per-frame subject classifier on the motion embedding, confused by E_A
     au_contrast_scope: str = 'all'    # 'all': negatives span every AU; 'within': only AU c (claim 4's two readings)
     # loss weights
     w_au: float = 1.0
@@ -198,6 +200,7 @@ class Config:
     w_geo_adv: float = 0.05
     w_landmark: float = 0.1
     w_orth: float = 0.01
+    w_subject_adv: float = 0.1
     temperature_au: float = 0.07
     temperature_id: float = 0.07
     # sampler
@@ -234,11 +237,12 @@ class Config:
                 except ValueError as e: bad('aus', str(e))
             twice = sorted({a for a in self.aus if self.aus.count(a) > 1})
             if twice: bad('aus', f"lists AU{twice[0]} more than once")
-        for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'window'):
+        for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'gen_downsample', 'window'):
             if getattr(self, name) <= 0: bad(name, 'must be positive')
         for name in ('steps_per_epoch', 'num_workers', 'min_gap', 'seed'):
             if getattr(self, name) < 0: bad(name, 'must be >= 0')
         if self.image_size % 16: bad('image_size', 'must be a multiple of 16')
+        if self.gen_downsample not in (1, 2, 4, 8): bad('gen_downsample', 'must be 1, 2, 4 or 8 (the generated side is image_size / gen_downsample)')
         for name in ('lr', 'lr_disc', 'temperature_au', 'temperature_id'):
             if not getattr(self, name) > 0: bad(name, 'must be > 0')
         if self.weight_decay < 0: bad('weight_decay', 'must be >= 0')
@@ -284,7 +288,7 @@ class Config:
 
 # %% ../nbs/00_core.ipynb #c024
 _ALL_OFF = dict(sampler='random', use_au_contrastive=False, use_id_contrastive=False, use_swap_gan=False,
-                use_adversaries=False, use_landmarks=False, use_gcn=False, use_orthogonal=False)
+                use_adversaries=False, use_landmarks=False, use_gcn=False, use_orthogonal=False, use_subject_adversary=False)
 ABLATION_STEPS: list[tuple[str, dict]] = [
     ('baseline', _ALL_OFF),
     ('+hard sampler', dict(sampler='hard')),
@@ -293,6 +297,7 @@ ABLATION_STEPS: list[tuple[str, dict]] = [
     ('+adversaries & landmarks', dict(use_adversaries=True, use_landmarks=True)),
     ('+GCN prior', dict(use_gcn=True)),
     ('+orthogonality (full)', dict(use_orthogonal=True)),
+    ('+subject adversary (beyond the patent)', dict(use_subject_adversary=True)),
 ]
 
 def ablation_overrides(name: str) -> dict:

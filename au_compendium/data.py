@@ -276,7 +276,7 @@ class FrameDataset(Dataset):
                  aus: Sequence[int | str] | None = None, # AUs to serve, in this order (default: the table's AU columns)
                  *, image_size: int = 64, augment: bool = False,
                  crop_scale: tuple[float, float] = (0.85, 1.0), max_shift: float = 0.05,
-                 flip_p: float = 0.5, color_jitter: float = 0.15, root: str | Path | None = None):
+                 flip_p: float = 0.5, color_jitter: float = 0.15, channel_jitter: float = 0.4, root: str | Path | None = None):
         root = root if root is not None else df.attrs.get('root')
         if root is None: raise ValueError("the frame table has no attrs['root'] (load it with load_manifest) and no root= was given")
         if subjects is None: subjects = sorted(df['subject'].unique(), key=natural_key)
@@ -291,6 +291,7 @@ class FrameDataset(Dataset):
         self.df = df[df['subject'].isin(subjects)].reset_index(drop=True)
         self.root, self.subjects, self.aus, self.image_size = Path(root), subjects, codes, image_size
         self.augment, self.crop_scale, self.max_shift, self.flip_p, self.color_jitter = augment, crop_scale, max_shift, flip_p, color_jitter
+        self.channel_jitter = channel_jitter
         lab = self.df[codes].to_numpy(np.float32).reshape(len(self.df), len(codes))
         self.mask = (~np.isnan(lab)).astype(np.float32)     # [N, C]
         self.labels = np.nan_to_num(lab, nan=0.0)            # [N, C]
@@ -335,6 +336,8 @@ class FrameDataset(Dataset):
         if self.augment and self.color_jitter > 0:
             b, c = (1 + self.color_jitter * (2 * torch.rand(2) - 1)).tolist()
             x = ((x - x.mean()) * c + x.mean() * b).clamp(0, 1)
+        if self.augment and self.channel_jitter > 0:   # per-channel gains: skin and light colour stop telling who it is
+            x = (x * (1 + self.channel_jitter * (2 * torch.rand(3, 1, 1) - 1))).clamp(0, 1)
         return dict(image=(x - 0.5) / 0.5, labels=torch.tensor(self.labels[i]), mask=torch.tensor(self.mask[i]),
                     subject=torch.tensor(self.subject_ids[i]), video=str(self.df['video'].iat[i]),
                     frame=torch.tensor(int(self.df['frame'].iat[i])), landmarks=torch.tensor(lmk, dtype=torch.float32),

@@ -23,19 +23,24 @@ def probe_accuracy(X: np.ndarray,       # embeddings [N, D]
                    y: np.ndarray,       # class per row [N] (e.g. subject)
                    groups: np.ndarray,  # group per row [N]: rows of one group (a video) are never split between train and test
                    n_splits: int = 3, seed: int = 0) -> dict:
-    "Cross-validated accuracy of a linear (logistic) probe predicting `y` from `X`, with the majority-class chance level."
+    "Cross-validated accuracy of a linear (logistic) probe predicting `y` from `X`, with the majority-class chance level; `accuracy` None (and `unmeasurable` saying why) when a class has a single group."
     X, y, groups = np.asarray(X, np.float64), np.asarray(y), np.asarray(groups)
     if not (len(X) == len(y) == len(groups)): raise ValueError(f"X, y and groups disagree in length: {len(X)}, {len(y)}, {len(groups)}")
+    _, counts = np.unique(y, return_counts=True)
+    base = dict(chance=float(counts.max() / counts.sum()), n=int(len(y)), classes=int(len(counts)))
+    per_class = pd.Series(groups).groupby(pd.Series(y)).nunique()
+    if (per_class < 2).any():   # that class is held out whole in some split: the probe could never name it
+        lone = per_class.index[per_class < 2].tolist()
+        return dict(accuracy=None, balanced_accuracy=None, **base,
+                    unmeasurable=f"{len(lone)} of {len(per_class)} classes have a single group (e.g. {lone[:3]}), so holding out "
+                                 "whole groups leaves the probe no example of them to learn from")
     n_splits = min(n_splits, len(np.unique(groups)))
-    if n_splits < 2: raise ValueError("the probe needs at least 2 groups (videos) to hold one out")
     pred = np.empty_like(y)
     for tr, te in GroupKFold(n_splits=n_splits).split(X, y, groups):
         if len(np.unique(y[tr])) < 2: pred[te] = y[tr][0]; continue   # a one-class training split: the probe can only say that class
         clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500, C=1.0, random_state=seed))
         clf.fit(X[tr], y[tr]); pred[te] = clf.predict(X[te])
-    _, counts = np.unique(y, return_counts=True)
-    return dict(accuracy=float((pred == y).mean()), balanced_accuracy=float(balanced_accuracy_score(y, pred)),
-                chance=float(counts.max() / counts.sum()), n=int(len(y)), classes=int(len(counts)))
+    return dict(accuracy=float((pred == y).mean()), balanced_accuracy=float(balanced_accuracy_score(y, pred)), **base)
 
 # %% ../nbs/14_evidence.ipynb #c011
 def au_probe(X: np.ndarray, labels: np.ndarray, groups: np.ndarray, aus: list[int] | None = None, **kw) -> dict:
@@ -73,16 +78,26 @@ def au_state(labels: np.ndarray, aus: list[int], top: int = 7) -> np.ndarray:
     return np.where(np.isin(names, keep), names, 'other')
 
 # %% ../nbs/14_evidence.ipynb #c020
-def leakage_report(motion: np.ndarray, identity: np.ndarray | None, labels: np.ndarray, subjects: np.ndarray,
-                   videos: np.ndarray, aus: list[int]) -> dict:
-    "All separation numbers for held-out frames: subject probes, AU probes, cluster quality by subject and AU state."
+def leakage_report(motion: np.ndarray,            # motion embeddings [N, D]
+                   identity: np.ndarray | None,   # identity embeddings [N, D] (the ceiling), or None
+                   labels: np.ndarray,            # ground-truth AU labels [N, C], NaN unlabelled
+                   subjects: np.ndarray, videos: np.ndarray, aus: list[int],
+                   intensities: np.ndarray | None = None,  # ground-truth AU intensities [N, C] when the data has them
+                  ) -> dict:
+    "All separation numbers for held-out frames: the subject probe on motion embeddings beside its floor (the same probe on the ground-truth AU labels and intensities) and its ceiling (identity embeddings), AU probes, cluster quality."
     state = au_state(labels, aus)
-    out = dict(subject_from_motion=probe_accuracy(motion, subjects, videos)['accuracy'],
-               subject_chance=float(pd.Series(subjects).value_counts(normalize=True).max()),
+    probe = lambda X: probe_accuracy(X, subjects, videos)
+    lab = np.asarray(labels, np.float64)
+    floor_in = np.concatenate([np.nan_to_num(lab), np.isnan(lab)], 1)   # unlabelled entries as their own feature, never as 0 alone
+    m = probe(motion)
+    out = dict(subject_from_motion=m['accuracy'], subject_chance=m['chance'],
+               subject_floor_labels=probe(floor_in)['accuracy'],
                au_from_motion=au_probe(motion, labels, videos, aus)['mean_balanced_accuracy'],
                motion_by_subject=cluster_quality(motion, subjects), motion_by_au=cluster_quality(motion, state))
+    if intensities is not None: out['subject_floor_intensity'] = probe(np.nan_to_num(np.asarray(intensities, np.float64)))['accuracy']
+    if m['accuracy'] is None: out['subject_probe_unmeasurable'] = m['unmeasurable']
     if identity is not None:
-        out.update(subject_from_identity=probe_accuracy(identity, subjects, videos)['accuracy'],
+        out.update(subject_from_identity=probe(identity)['accuracy'],
                    au_from_identity=au_probe(identity, labels, videos, aus)['mean_balanced_accuracy'],
                    identity_by_subject=cluster_quality(identity, subjects), identity_by_au=cluster_quality(identity, state))
     return out

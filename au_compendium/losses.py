@@ -15,7 +15,7 @@ from einops import rearrange, repeat, reduce
 __all__ = ['gather_with_grad', 'identity_contrastive_loss', 'au_contrastive_loss', 'au_bce_loss', 'au_imbalance_weights',
            'lsgan_disc_loss', 'lsgan_gen_loss', 'embedding_consistency_loss', 'reconstruction_loss', 'landmark_cells',
            'landmark_loss', 'decode_heatmaps', 'identity_adversary_disc_loss', 'identity_adversary_enc_loss',
-           'geometry_adversary_loss', 'orthogonal_loss']
+           'geometry_adversary_loss', 'orthogonal_loss', 'subject_adversary_disc_loss', 'subject_adversary_enc_loss']
 
 # %% ../nbs/07_losses.ipynb #c006
 _REDUCTIONS = ('mean', 'sum', 'none')
@@ -400,3 +400,25 @@ def orthogonal_loss(
                          "(PyTorch orientation [out, in]: pass nn.Linear.weight, not its transpose)")
     _check_shape(fn, 'a', a, (None, None), '[N, D]'); _check_same_shape(fn, ('a', 'z'), a, z); _check_nonempty(fn, 'a', a)
     return _mm32(wa, wi.T).pow(2).sum() + (a.float() * z.float()).sum(-1).pow(2).mean()
+
+# %% ../nbs/07_losses.ipynb #c068
+def subject_adversary_disc_loss(
+    logits: torch.Tensor,   # [N, K] D_subj's subject logits on (detached) motion embeddings
+    subject: torch.Tensor,  # [N] int64 subject index in [0, K)
+) -> torch.Tensor:
+    "Cross-entropy of the per-frame subject classifier (an extension beyond the patent)."
+    fn = 'subject_adversary_disc_loss'
+    _check_shape(fn, 'logits', logits, (None, None), '[N, K]'); _check_nonempty(fn, 'logits', logits)
+    _check_shape(fn, 'subject', subject, (logits.shape[0],), f'[N] = [{logits.shape[0]}] like logits')
+    if subject.min() < 0 or subject.max() >= logits.shape[1]:
+        raise ValueError(f"{fn}: subject indices must lie in [0, {logits.shape[1]}), got {int(subject.min())}..{int(subject.max())}")
+    return F.cross_entropy(logits.float(), subject.to(logits.device).long())
+
+def subject_adversary_enc_loss(
+    logits: torch.Tensor,   # [N, K] D_subj's subject logits on (attached) motion embeddings
+) -> torch.Tensor:
+    "Confusion loss of the motion encoder: mean KL(uniform || softmax(logits)) >= 0, 0 when D_subj guesses uniformly."
+    fn = 'subject_adversary_enc_loss'
+    _check_shape(fn, 'logits', logits, (None, None), '[N, K]'); _check_nonempty(fn, 'logits', logits)
+    logp = logits.float().log_softmax(-1)
+    return (-math.log(logits.shape[1]) - logp.mean(-1)).mean()

@@ -4,11 +4,12 @@
 
 # %% ../nbs/08_metrics.ipynb #c003
 from __future__ import annotations
+import warnings
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import roc_auc_score, precision_recall_curve
 
 # %% auto #0
-__all__ = ['f1_per_au', 'auc_per_au', 'au_metrics', 'average_folds']
+__all__ = ['f1_per_au', 'auc_per_au', 'au_metrics', 'average_folds', 'calibrate_thresholds']
 
 # %% ../nbs/08_metrics.ipynb #c005
 def _check(labels, scores, name='scores'):
@@ -22,13 +23,12 @@ def _check(labels, scores, name='scores'):
 
 # %% ../nbs/08_metrics.ipynb #c006
 def f1_per_au(labels, probs, threshold: float | np.ndarray = 0.5) -> np.ndarray:
-    "F1 of each AU over all frames: `labels` [N, C] (1, 0, NaN = unlabelled), `probs` [N, C] -> [C]; 0 where an AU has no positive and no predicted positive."
+    "F1 of each AU over all frames: `labels` [N, C] (1, 0, NaN = unlabelled), `probs` [N, C] -> [C]; NaN where an AU has no labelled positive (F1 is undefined there)."
     labels, probs, ok = _check(labels, probs, 'probs')
     pred = probs >= np.broadcast_to(np.asarray(threshold, dtype=np.float64), labels.shape[1:])
     y = labels == 1
     tp = (pred & y & ok).sum(0); fp = (pred & ~y & ok).sum(0); fn = (~pred & y & ok).sum(0)
-    denom = 2 * tp + fp + fn
-    return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+    return np.where(tp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), np.nan)
 
 # %% ../nbs/08_metrics.ipynb #c010
 def auc_per_au(labels, probs) -> np.ndarray:
@@ -42,24 +42,46 @@ def auc_per_au(labels, probs) -> np.ndarray:
 
 # %% ../nbs/08_metrics.ipynb #c013
 def au_metrics(labels, probs, aus: list[int], threshold: float | np.ndarray = 0.5) -> dict:
-    "Per-AU F1 and AUC, their means over AUs, and the labelled/positive counts behind them."
+    "Per-AU F1 and AUC, their means over the AUs where both are defined, what was left out and why, and the counts behind them."
     if len(aus) != np.shape(labels)[1]: raise ValueError(f"{len(aus)} AUs named but labels have {np.shape(labels)[1]} columns")
     f1, auc = f1_per_au(labels, probs, threshold), auc_per_au(labels, probs)
     lab = np.asarray(labels, dtype=np.float64)
     codes = [f"AU{a}" for a in aus]
-    return dict(f1={c: float(v) for c, v in zip(codes, f1)}, auc={c: (None if np.isnan(v) else float(v)) for c, v in zip(codes, auc)},
-                mean_f1=float(f1.mean()), mean_auc=float(np.nanmean(auc)) if (~np.isnan(auc)).any() else None,
+    pos, neg = np.nansum(lab == 1, 0), np.nansum(lab == 0, 0)
+    left_out = {c: ('no labelled positive' if p == 0 else 'no labelled negative') for c, p, n in zip(codes, pos, neg) if p == 0 or n == 0}
+    keep = np.array([c not in left_out for c in codes])
+    num = lambda v: None if np.isnan(v) else float(v)
+    return dict(f1={c: num(v) for c, v in zip(codes, f1)}, auc={c: num(v) for c, v in zip(codes, auc)},
+                mean_f1=float(f1[keep].mean()) if keep.any() else None, mean_auc=float(auc[keep].mean()) if keep.any() else None,
+                n_aus=int(keep.sum()), left_out=left_out,
                 n_labelled={c: int(v) for c, v in zip(codes, (~np.isnan(lab)).sum(0))},
-                n_positive={c: int(v) for c, v in zip(codes, np.nansum(lab, 0))}, n_frames=int(lab.shape[0]))
+                n_positive={c: int(v) for c, v in zip(codes, pos)}, n_frames=int(lab.shape[0]))
 
 # %% ../nbs/08_metrics.ipynb #c016
 def average_folds(results: list[dict]) -> dict:
-    "Mean and standard deviation over folds of `au_metrics` results: per-AU F1 and the mean F1."
+    "Mean and standard deviation over folds of `au_metrics` results: per-AU F1 (over the folds where it is defined) and the mean F1."
     if not results: raise ValueError("no fold results to average")
     codes = list(results[0]['f1'])
     for r in results[1:]:
         if list(r['f1']) != codes: raise ValueError(f"folds disagree on AUs: {codes} vs {list(r['f1'])}")
-    f1 = np.array([[r['f1'][c] for c in codes] for r in results])
-    means = np.array([r['mean_f1'] for r in results])
-    return dict(f1={c: float(v) for c, v in zip(codes, f1.mean(0))}, f1_std={c: float(v) for c, v in zip(codes, f1.std(0))},
+    f1 = np.array([[np.nan if r['f1'][c] is None else r['f1'][c] for c in codes] for r in results], dtype=np.float64)
+    means = np.array([r['mean_f1'] for r in results], dtype=np.float64)
+    with np.errstate(all='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)   # an AU undefined in every fold stays NaN
+        per, sd = np.nanmean(f1, 0), np.nanstd(f1, 0)
+    num = lambda v: None if np.isnan(v) else float(v)
+    return dict(f1={c: num(v) for c, v in zip(codes, per)}, f1_std={c: num(v) for c, v in zip(codes, sd)},
                 mean_f1=float(means.mean()), mean_f1_std=float(means.std()), n_folds=len(results))
+
+# %% ../nbs/08_metrics.ipynb #c019
+def calibrate_thresholds(labels, probs, default: float = 0.5) -> np.ndarray:
+    "Per AU, the threshold on `probs` [N, C] that maximises F1 on these (validation) frames -> [C]; `default` where an AU has no labelled positive."
+    labels, probs, ok = _check(labels, probs, 'probs')
+    out = np.full(labels.shape[1], float(default))
+    for c in range(labels.shape[1]):
+        y, p = labels[ok[:, c], c], probs[ok[:, c], c]
+        if not (y == 1).any(): continue
+        prec, rec, thr = precision_recall_curve(y, p)
+        f1 = 2 * prec[:-1] * rec[:-1] / np.maximum(prec[:-1] + rec[:-1], 1e-12)   # the last point has no threshold
+        out[c] = float(thr[np.argmax(f1)])
+    return out

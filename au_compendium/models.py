@@ -24,7 +24,7 @@ __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS'
            'DETECTION_FORMAT', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained',
            'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv',
            'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'ConvDecoder', 'Generator', 'HeatmapHead',
-           'ImageDiscriminator', 'IdentityPairDiscriminator', 'MethodModel', 'save_detection_path',
+           'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier', 'MethodModel', 'save_detection_path',
            'load_detection_path']
 
 # %% ../nbs/06_models.ipynb #c006
@@ -280,22 +280,32 @@ class IdentityPairDiscriminator(nn.Module):
     def forward(self, ai: Tensor, aj: Tensor) -> Tensor:
         return rearrange(self.net(torch.cat([(ai - aj).abs(), ai * aj], -1)), 'n 1 -> n')
 
+class SubjectClassifier(nn.Module):
+    "D_subj (beyond the patent): motion embedding a [N, D] -> logits [N, K] over the K training subjects, per frame."
+    def __init__(self, *, embed_dim: int, n_subjects: int, hidden: int):
+        super().__init__()
+        if n_subjects < 2: raise ValueError(f"a subject classifier needs at least 2 subjects, got {n_subjects}")
+        self.net = nn.Sequential(nn.Linear(embed_dim, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, n_subjects))
+    def forward(self, a: Tensor) -> Tensor: return self.net(a)
+
 # %% ../nbs/06_models.ipynb #c036
 class MethodModel(nn.Module):
     "Detection path + identity encoder + training-only auxiliaries, sized from `cfg`; `n_aus` = C, `adjacency` [C, C] from `au_adjacency`."
     def __init__(self, cfg: Config, n_aus: int, adjacency: Tensor | None = None, *, shared_backbone: bool = True,
-                 au_weights: Tensor | None = None, pos_weight: Tensor | None = None):
+                 au_weights: Tensor | None = None, pos_weight: Tensor | None = None,
+                 n_subjects: int = 0):   # K training subjects: builds D_subj (the subject adversary); 0 = none
         super().__init__()
         D, d, S = cfg.embed_dim, cfg.heatmap_size, cfg.image_size
         self.detection = DetectionPath.from_config(cfg, n_aus, adjacency)
         self.shared_backbone = shared_backbone
         self.id_backbone = None if shared_backbone else make_backbone(cfg.backbone, pretrained=cfg.pretrained)
         self.identity_encoder = IdentityEncoder(in_channels=self.detection.backbone.out_channels, embed_dim=D)
-        self.generator = Generator(embed_dim=D, image_size=S, width=cfg.gen_width)
+        self.generator = Generator(embed_dim=D, image_size=S // cfg.gen_downsample, width=cfg.gen_width)   # x^ [B, 3, S/k, S/k]
         self.landmark_head = HeatmapHead(embed_dim=D, heatmap_size=d)      # geometry detector on the motion embedding
         self.image_disc = ImageDiscriminator()
         self.id_disc = IdentityPairDiscriminator(embed_dim=D, hidden=cfg.gcn_hidden)
         self.geo_disc = HeatmapHead(embed_dim=D, heatmap_size=d)           # D_geo on the identity embedding
+        self.subject_disc = SubjectClassifier(embed_dim=D, n_subjects=n_subjects, hidden=cfg.gcn_hidden) if n_subjects else None
         w = torch.ones(n_aus) if au_weights is None else torch.as_tensor(au_weights, dtype=torch.float32)
         if w.shape != (n_aus,): raise ValueError(f"au_weights must be [{n_aus}], got {tuple(w.shape)}")
         self.register_buffer('au_weights', w.clone())
@@ -303,9 +313,9 @@ class MethodModel(nn.Module):
         if pw.shape != (n_aus,): raise ValueError(f"pos_weight must be [{n_aus}], got {tuple(pw.shape)}")
         self.register_buffer('pos_weight', pw.clone())   # BCE weight of each AU's positive term (ones: plain BCE)
 
-    DISCRIMINATORS = ('image_disc', 'id_disc', 'geo_disc')
+    DISCRIMINATORS = ('image_disc', 'id_disc', 'geo_disc', 'subject_disc')
     def discriminator_parameters(self) -> list[nn.Parameter]:
-        return [p for n in self.DISCRIMINATORS for p in getattr(self, n).parameters()]
+        return [p for n in self.DISCRIMINATORS if getattr(self, n) is not None for p in getattr(self, n).parameters()]
     def main_parameters(self) -> list[nn.Parameter]:
         disc = {id(p) for p in self.discriminator_parameters()}
         return [p for p in self.parameters() if id(p) not in disc]

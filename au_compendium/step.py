@@ -8,16 +8,19 @@ import contextlib, math
 from typing import Callable, Iterable
 import torch
 from torch import nn, Tensor
+import torch.nn.functional as F
 from einops import rearrange
 from .core import Config
 from .models import MethodModel, N_LANDMARKS
 from .losses import (identity_contrastive_loss, au_contrastive_loss, au_bce_loss, lsgan_disc_loss, lsgan_gen_loss,
                                   embedding_consistency_loss, reconstruction_loss, landmark_loss, identity_adversary_disc_loss,
-                                  identity_adversary_enc_loss, geometry_adversary_loss, orthogonal_loss)
+                                  identity_adversary_enc_loss, geometry_adversary_loss, orthogonal_loss,
+                                  subject_adversary_disc_loss, subject_adversary_enc_loss)
 
 # %% auto #0
-__all__ = ['ID_PAIRS', 'toy_batch', 'pairs', 'id_pairs', 'uses_identity', 'trained_parts', 'make_optimizers',
-           'NonFiniteLossError', 'frozen', 'frozen_bn_stats', 'train_step', 'changed_parameters', 'check_step_updates']
+__all__ = ['ID_PAIRS', 'toy_batch', 'pairs', 'id_pairs', 'gan_view', 'encoder_view', 'uses_identity', 'trained_parts',
+           'make_optimizers', 'NonFiniteLossError', 'frozen', 'frozen_bn_stats', 'train_step', 'changed_parameters',
+           'check_step_updates']
 
 # %% ../nbs/09_step.ipynb #c006
 def toy_batch(cfg: Config, n_aus: int, *, units: int = 2, seed: int = 0) -> dict:
@@ -48,6 +51,15 @@ def id_pairs(t: Tensor) -> tuple[Tensor, Tensor]:
     i, j = zip(*ID_PAIRS)
     return rearrange(u[:, list(i)], 'b q ... -> (b q) ...'), rearrange(u[:, list(j)], 'b q ... -> (b q) ...')
 
+# %% ../nbs/09_step.ipynb #c010b
+def gan_view(x: Tensor, k: int) -> Tensor:
+    "Real frames as the swap GAN sees them: x [N, 3, S, S] -> area average [N, 3, S/k, S/k] (x itself when k = 1)."
+    return x if k == 1 else F.avg_pool2d(x, k)
+
+def encoder_view(x_gen: Tensor, size: int) -> Tensor:
+    "Generated images [N, 3, s, s] -> [N, 3, size, size] for the encoders (bilinear; unchanged when s = size)."
+    return x_gen if x_gen.shape[-1] == size else F.interpolate(x_gen, size=(size, size), mode='bilinear', align_corners=False)
+
 # %% ../nbs/09_step.ipynb #c012
 def uses_identity(cfg: Config) -> bool:
     "Whether any enabled loss reads the identity embedding z."
@@ -60,6 +72,7 @@ def trained_parts(cfg: Config) -> set[str]:
     if cfg.use_swap_gan: parts |= {'generator', 'image_disc'}
     if cfg.use_landmarks: parts.add('landmark_head')
     if cfg.use_adversaries: parts |= {'id_disc', 'geo_disc'}
+    if cfg.use_subject_adversary: parts.add('subject_disc')
     return parts
 
 # %% ../nbs/09_step.ipynb #c015
@@ -111,6 +124,8 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     subject = batch['subject'].to(dev)
     lmk = batch['landmarks'].to(dev)
     S = cfg.image_size
+    if cfg.use_subject_adversary and model.subject_disc is None:
+        raise ValueError("use_subject_adversary needs a model built with n_subjects (the number of training subjects): MethodModel(..., n_subjects=K)")
     amp = (lambda: torch.autocast(dev.type, dtype=autocast_dtype)) if autocast_dtype is not None else contextlib.nullcontext
     backward = (lambda l: scaler.scale(l).backward()) if scaler is not None else (lambda l: l.backward())
     step = (lambda o: scaler.step(o)) if scaler is not None else (lambda o: o.step())
@@ -122,6 +137,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         e, a, z = enc['per_au'], enc['motion'], enc.get('identity')
         logits = model.detection.head(e, a)
         if cfg.use_swap_gan:
+            xs = gan_view(x, cfg.gen_downsample)                                    # what G draws and D_x judges: [4B, 3, S/k, S/k]
             (z1, z2), (a1, a2) = pairs(z), pairs(a)
             x_swap, x_rec = model.generator(torch.cat([z1, z2, z]), torch.cat([a2, a1, a])).split([n, n])
         if cfg.use_adversaries: ai, aj = id_pairs(a); si, sj = id_pairs(subject)
@@ -129,10 +145,11 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     # phase 1: discriminators, on detached inputs
     disc = {}
     with amp():
-        if cfg.use_swap_gan: disc['d_x'] = lsgan_disc_loss(model.image_disc(x), model.image_disc(x_swap.detach()))
+        if cfg.use_swap_gan: disc['d_x'] = lsgan_disc_loss(model.image_disc(xs), model.image_disc(x_swap.detach()))
         if cfg.use_adversaries:
             disc['d_id'] = identity_adversary_disc_loss(model.id_disc(ai.detach(), aj.detach()), si == sj)
             disc['d_geo'] = landmark_loss(model.geo_disc(z.detach()), lmk, S)
+        if cfg.use_subject_adversary: disc['d_subj'] = subject_adversary_disc_loss(model.subject_disc(a.detach()), subject)
     if disc:
         _check_finite(disc, 'discriminator')
         opt_disc.zero_grad(set_to_none=True)
@@ -151,17 +168,18 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         if cfg.use_swap_gan:
             main['gan'] = lsgan_gen_loss(model.image_disc(x_swap))
             with frozen_bn_stats(model.detection.backbone), frozen_bn_stats(model.id_backbone or nn.Identity()):
-                re = model.encode(x_swap, identity=True)
+                re = model.encode(encoder_view(x_swap, S), identity=True)
             (zs1, zs2), (as1, as2) = re['identity'].chunk(2), re['motion'].chunk(2)
             main['consistency'] = (embedding_consistency_loss(zs1, z1) + embedding_consistency_loss(as1, a2)
                                    + embedding_consistency_loss(zs2, z2) + embedding_consistency_loss(as2, a1)) / 4
             x_cyc = model.generator(torch.cat([zs1, zs2]), torch.cat([as2, as1]))
-            main['cycle'] = reconstruction_loss(x_cyc, torch.cat(pairs(x)))
-            main['recon'] = reconstruction_loss(x_rec, x)
+            main['cycle'] = reconstruction_loss(x_cyc, torch.cat(pairs(xs)))
+            main['recon'] = reconstruction_loss(x_rec, xs)
         if cfg.use_adversaries:
             main['id_adv'] = identity_adversary_enc_loss(model.id_disc(ai, aj))
             main['geo_adv'] = geometry_adversary_loss(model.geo_disc(z))
         if cfg.use_landmarks: main['landmark'] = landmark_loss(model.landmark_head(a), lmk, S)
+        if cfg.use_subject_adversary: main['subject_adv'] = subject_adversary_enc_loss(model.subject_disc(a))
         if cfg.use_orthogonal:
             main['orth'] = orthogonal_loss(model.detection.au_encoder.last_weight, model.identity_encoder.last_weight, a, z)
     _check_finite(main, 'main')
@@ -183,6 +201,7 @@ def changed_parameters(before: dict[str, Tensor], model: nn.Module) -> set[str]:
 def check_step_updates(cfg: Config, batch: dict, n_aus: int, *, seed: int = 0, **model_kw) -> dict[str, float]:
     "Build a `MethodModel`, run one `train_step`, and assert finite losses and that exactly `trained_parts(cfg)` changed."
     torch.manual_seed(seed)
+    model_kw.setdefault('n_subjects', int(batch['subject'].max()) + 1 if cfg.use_subject_adversary else 0)
     model = MethodModel(cfg, n_aus, torch.eye(n_aus) if cfg.use_gcn else None, **model_kw)
     opt_main, opt_disc = make_optimizers(model, cfg)
     before = {k: p.detach().clone() for k, p in model.named_parameters()}
