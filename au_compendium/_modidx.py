@@ -749,5 +749,6 @@ d = { 'settings': { 'branch': 'main',
                                      'au_compendium.train.predict_frames': ('train.html#predict_frames', 'au_compendium/train.py'),
                                      'au_compendium.train.resolve_device': ('train.html#resolve_device', 'au_compendium/train.py'),
                                      'au_compendium.train.run_dir_for': ('train.html#run_dir_for', 'au_compendium/train.py'),
+                                     'au_compendium.train.selects': ('train.html#selects', 'au_compendium/train.py'),
                                      'au_compendium.train.train': ('train.html#train', 'au_compendium/train.py'),
                                      'au_compendium.train.train_cli': ('train.html#train_cli', 'au_compendium/train.py')}}}

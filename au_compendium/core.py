@@ -153,7 +153,7 @@ class Config:
     data_root: str = ''               # prepared dataset folder; empty for the default location (data/synthfacs for SynthFACS)
     fold: int = 1                     # 1-3: fold k tests on subject part 4-k
     aus: list[int] | None = None      # AUs to detect; None for all AUs of the protocol (or of the manifest)
-    val_fraction: float = 0.15        # share of *training* subjects held out for model selection
+    val_fraction: float = 0.15        # share of *training* subjects held out for model selection and threshold calibration
     image_size: int = 64              # network input size (224 for real data)
     # model
     backbone: str = 'tiny'            # 'tiny' (fast CNN for 64px on a CPU), 'resnet18', 'resnet50'
@@ -171,6 +171,7 @@ class Config:
     weight_decay: float = 1e-4
     pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
     steps_per_epoch: int = 80         # batches per epoch; 0 for one pass over the anchor frames of the training subjects
+    select_by: str = 'last'           # which epoch's model is tested: 'last', or the best by 'val_auc' / 'val_f1' on the validation subjects
     num_workers: int = 0
     amp: bool = True                  # bf16 autocast on CUDA (ignored on the CPU)
     seed: int = 0
@@ -251,6 +252,8 @@ class Config:
         if self.val_fraction >= 1: bad('val_fraction', 'must be < 1')
         if self.backbone not in BACKBONES: bad('backbone', f"must be one of {', '.join(BACKBONES)}")
         if self.sampler not in ('hard', 'random'): bad('sampler', "must be 'hard' or 'random'")
+        if self.select_by not in ('last', 'val_auc', 'val_f1'): bad('select_by', "must be 'last', 'val_auc' or 'val_f1'")
+        if self.select_by != 'last' and self.val_fraction == 0: bad('select_by', 'selecting on validation subjects needs val_fraction > 0')
         if self.au_contrast_scope not in ('all', 'within'): bad('au_contrast_scope', "must be 'all' or 'within'")
         if not re.fullmatch(r'auto|cpu|cuda(:\d+)?|mps', self.device): bad('device', "must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
         # fields that must agree: each of these would otherwise fail (or train nothing) later, inside the model or the data

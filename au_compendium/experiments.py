@@ -90,11 +90,12 @@ def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool 
 # %% ../nbs/15_experiments.ipynb #c013
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
+_BVF = ('baseline', '+orthogonality (full)', '+subject adversary (beyond the patent)')
 GRIDS: dict[str, dict] = {
-    'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=3, steps_per_epoch=80)),
-    # the same comparison with 4x the training: does the gap between baseline and full grow or close?
-    'ablations-long': dict(configs={'baseline': ablation_overrides('baseline'), '+orthogonality (full)': {}}, folds=(1, 2, 3),
-                           seeds=(0, 1, 2), base=dict(dataset='synthfacs', epochs=12, steps_per_epoch=80)),
+    'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
+    # the two ends of the ladder and the extension over 3 x 3, for paired statistics; seed 0 is shared with `ablations`
+    'baseline-vs-full': dict(configs={k: v for k, v in _ladder().items() if k in _BVF}, folds=(1, 2, 3), seeds=(0, 1, 2),
+                             base=dict(dataset='synthfacs'), runs='ablations'),
     'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
@@ -127,7 +128,7 @@ def run_grid(grid: str | dict, out_root: str | Path | None = None, *, nb: str | 
     spec = GRIDS[grid] if isinstance(grid, str) else grid
     root = repo_root() if nb is None or out_root is None else None
     nb = Path(nb or root/'nbs'/'train.ipynb')
-    out_root = Path(out_root or root/'reports'/'runs'/name)
+    out_root = Path(out_root or root/'reports'/'runs'/spec.get('runs', name))   # grids may share run folders
     runs = grid_runs(spec, folds=folds, seeds=seeds, **base)
     if engine == 'papermill': check_parameters(nb, {k: 0 for r in runs for k in r['params']})  # every name, before the first launch
     for r in runs: r['run_dir'] = out_root/slug(r['config'])/f"fold{r['fold']}-seed{r['seed']}"
@@ -168,14 +169,17 @@ def all_present_f1(test: dict) -> float | None:
     "Mean F1 of the trivial detector that calls every AU present, from `au_metrics`' counts: 2 pos / (pos + labelled) per AU."
     pos, lab = test.get('n_positive'), test.get('n_labelled')
     if not pos or not lab: return None
-    return float(np.mean([2 * pos[c] / (pos[c] + lab[c]) if lab[c] else 0.0 for c in pos]))
+    kept = [c for c in pos if c not in test.get('left_out', {}) and pos[c]]   # the AUs the run's means cover
+    return float(np.mean([2 * pos[c] / (pos[c] + lab[c]) for c in kept])) if kept else None
 
 def flat_metrics(m: dict) -> dict:
     "The numbers a summary compares, from a run's metrics.json."
     leak = m.get('leakage', {})
     return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'), all_present_f1=all_present_f1(m['test']),
                 subject_probe_motion=leak.get('subject_from_motion'), subject_probe_identity=leak.get('subject_from_identity'),
+                probe_floor_labels=leak.get('subject_floor_labels'), probe_floor_intensity=leak.get('subject_floor_intensity'),
                 probe_chance=leak.get('subject_chance'), val_f1=m.get('val_best', {}).get('mean_f1'),
+                f1_val_thresholds=(m.get('test_at_val_thresholds') or {}).get('mean_f1'),
                 wall_s=m.get('wall_time_s', m.get('driver_wall_s')),
                 device=m.get('device', '?') + (f" ({m['machine']['gpu']})" if (m.get('machine') or {}).get('gpu') else ''),
                 **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
@@ -189,18 +193,21 @@ def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     return (d.mean() if len(d) else np.nan, d.std(ddof=1) if len(d) > 1 else np.nan, p)
 
 def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
-    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probe; paired differences vs `reference` and vs the previous configuration."
+    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and of `metric` vs the previous configuration."
     order = list(dict.fromkeys(runs['config']))
     reference = reference or order[0]
-    by = lambda c: runs[runs.config == c].set_index(['fold', 'seed'])[metric]
+    by = lambda c, col=metric: runs[runs.config == c].set_index(['fold', 'seed'])[col]
     rows = []
     for i, c in enumerate(order):
         g = runs[runs.config == c]
         sd = lambda col: g[col].std(ddof=1) if len(g) > 1 else np.nan
         row = dict(config=c, n=len(g), **{f'{metric}_mean': g[metric].mean(), f'{metric}_std': sd(metric)})
         if 'mean_auc' in g and g['mean_auc'].notna().any(): row.update(auc_mean=g['mean_auc'].mean(), auc_std=sd('mean_auc'))
-        if g['subject_probe_motion'].notna().any(): row.update(probe_motion_mean=g['subject_probe_motion'].mean(), probe_motion_std=sd('subject_probe_motion'))
+        for col, key in (('subject_probe_motion', 'probe_motion'), ('probe_floor_labels', 'probe_floor'), ('subject_probe_identity', 'probe_identity')):
+            if col in g and g[col].notna().any(): row.update({f'{key}_mean': g[col].mean(), f'{key}_std': sd(col)})
         row.update(zip(('delta_vs_ref', 'delta_std', 'p_paired'), _paired(by(c), by(reference))))
+        if 'mean_auc' in g and g['mean_auc'].notna().any():
+            row.update(zip(('auc_delta_vs_ref', 'auc_delta_std', 'auc_p_paired'), _paired(by(c, 'mean_auc'), by(reference, 'mean_auc'))))
         row.update(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(order[i - 1])) if i else (np.nan,) * 3))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -208,15 +215,24 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
 # %% ../nbs/15_experiments.ipynb #c020
 def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1', note: str = '',
                      runs: pd.DataFrame | None = None) -> str:
-    "The committed Markdown table: F1 in points, spread, paired delta vs the baseline, AUC, identity probe; references from `runs`."
-    pct = lambda r, k: f"{100 * r[k + '_mean']:.1f} ± {100 * r[k + '_std']:.1f}" if pd.notna(r.get(k + '_mean')) else 'n/a'
+    "The committed Markdown table: F1 and AUC in points with their spread and paired deltas vs the baseline, the subject probe beside its floor and ceiling; references from `runs`."
+    def pct(r, k):
+        m, s = r.get(k + '_mean'), r.get(k + '_std')
+        return 'n/a' if pd.isna(m) else f"{100 * m:.1f}" + ('' if pd.isna(s) else f" ± {100 * s:.1f}")
+    def delta(m, sd, p):
+        if i == 0: return '— | —'
+        if pd.isna(m): return 'n/a | n/a'
+        return f"{100 * m:+.1f}" + ('' if pd.isna(sd) else f" ± {100 * sd:.1f}") + f" | {'n/a' if pd.isna(p) else f'{p:.3f}'}"
+    g = lambda r, k: r[k] if k in r else np.nan
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
-             f'| configuration | runs | mean F1 (unseen subjects) | paired delta vs {summary.config.iloc[0]} | p | delta vs the row above | p | mean AUC | subject-probe acc. from motion |',
-             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
-    delta = lambda m, sd, p: '— | —' if i == 0 else f"{100 * m:+.1f} ± {100 * sd:.1f} | {p:.3f}".replace('nan', 'n/a')
+             f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the row above | p '
+             f'| mean AUC | paired ΔAUC vs {summary.config.iloc[0]} | p | subject probe from motion | its floor (AU labels) | its ceiling (identity emb.) |',
+             '|' + ' --- |' * 13]
     for i, (_, r) in enumerate(summary.iterrows()):
         lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {delta(r.delta_vs_ref, r.delta_std, r.p_paired)} | "
-                     f"{delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev)} | {pct(r, 'auc')} | {pct(r, 'probe_motion')} |")
+                     f"{delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev)} | {pct(r, 'auc')} | "
+                     f"{delta(g(r, 'auc_delta_vs_ref'), g(r, 'auc_delta_std'), g(r, 'auc_p_paired'))} | "
+                     f"{pct(r, 'probe_motion')} | {pct(r, 'probe_floor')} | {pct(r, 'probe_identity')} |")
     if runs is not None:
         refs = []
         if 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
@@ -236,11 +252,11 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
 
 # %% ../nbs/15_experiments.ipynb #c022
 def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
-    "Two panels: mean F1 on unseen subjects and subject-probe accuracy from motion embeddings, every run as a point, mean and std per configuration."
+    "Panels of mean F1 and mean AUC on unseen subjects and of subject-probe accuracy from motion embeddings (with its floor), every run as a point, mean and std per configuration."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt, seaborn as sns
-    panels = [(metric, 'mean F1, unseen subjects')] + ([('subject_probe_motion', 'subject-probe accuracy from motion')]
-                                                        if runs['subject_probe_motion'].notna().any() else [])
+    panels = ([(metric, 'mean F1, unseen subjects')] + ([('mean_auc', 'mean AUC, unseen subjects')] if 'mean_auc' in runs and runs['mean_auc'].notna().any() else [])
+              + ([('subject_probe_motion', 'subject-probe accuracy from motion')] if runs['subject_probe_motion'].notna().any() else []))
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 0.45 * runs.config.nunique() + 1.6), squeeze=False)
     for ax, (col, label) in zip(axes[0], panels):
         sns.stripplot(data=runs, y='config', x=col, ax=ax, alpha=0.5, color='tab:blue', jitter=0.15)
@@ -249,6 +265,9 @@ def plot_summary(runs: pd.DataFrame, path: str | Path, metric: str = 'mean_f1'):
             ax.axvline(runs['all_present_f1'].mean(), ls=':', c='gray', label='every AU present')
         if col == 'subject_probe_motion' and runs['probe_chance'].notna().any():
             ax.axvline(runs['probe_chance'].mean(), ls='--', c='gray', label='chance')
+        if col == 'subject_probe_motion' and 'probe_floor_labels' in runs and runs['probe_floor_labels'].notna().any():
+            ax.axvline(runs['probe_floor_labels'].mean(), ls='-.', c='tab:green', label='floor: AU labels')
+        if col == 'mean_auc': ax.axvline(0.5, ls='--', c='gray', label='chance')
         if ax.get_legend_handles_labels()[0]: ax.legend(loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
         ax.set_xlabel(label); ax.set_ylabel('')
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)

@@ -345,10 +345,10 @@ class HardPairSampler(_UnitSampler):
         self._need = np.array([overlap_need(int(i), overlap_ratio) for i in range(len(self.bits.aus) + 1)])[k]  # [N]
 
     @classmethod
-    def from_config(cls, df: pd.DataFrame, cfg) -> 'HardPairSampler':
-        "A hard sampler with `cfg`'s sampler fields (min_gap, overlap_ratio, p_temporal, window, batch_size, seed, steps_per_epoch, aus)."
+    def from_config(cls, df: pd.DataFrame, cfg, aus: Sequence[int | str] | None = None) -> 'HardPairSampler':
+        "A hard sampler with `cfg`'s sampler fields (min_gap, overlap_ratio, p_temporal, window, batch_size, seed, steps_per_epoch); `aus`: the run's AUs (default `cfg.aus`)."
         return cls(df, batch_size=cfg.batch_size, min_gap=cfg.min_gap, overlap_ratio=cfg.overlap_ratio, p_temporal=cfg.p_temporal,
-                   window=cfg.window, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus)
+                   window=cfg.window, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus if aus is None else aus)
 
     def positive(self, a: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         "Positives of anchors `a` [n], walking the fallback chain: (positions [n], kind [n] indexing `POS_KINDS`)."
@@ -414,9 +414,9 @@ class RandomPairSampler(_UnitSampler):
         self.mode = mode
 
     @classmethod
-    def from_config(cls, df: pd.DataFrame, cfg) -> 'RandomPairSampler':
-        "A random sampler with `cfg`'s batch_size, seed, steps_per_epoch and aus."
-        return cls(df, batch_size=cfg.batch_size, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus)
+    def from_config(cls, df: pd.DataFrame, cfg, aus: Sequence[int | str] | None = None) -> 'RandomPairSampler':
+        "A random sampler with `cfg`'s batch_size, seed and steps_per_epoch; `aus`: the run's AUs (default `cfg.aus`)."
+        return cls(df, batch_size=cfg.batch_size, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus if aus is None else aus)
 
     def units(self, anchors, rng):
         a, ix = np.asarray(anchors, np.int64), self.index
@@ -429,11 +429,11 @@ class RandomPairSampler(_UnitSampler):
         pos = other(a, False)
         return np.stack([a, other(a, True), pos, other(pos, True)], 1)
 
-def sampler_from_config(df: pd.DataFrame, cfg) -> _UnitSampler:
-    "The batch sampler `cfg.sampler` names ('hard' or 'random'), built from `cfg`'s fields."
+def sampler_from_config(df: pd.DataFrame, cfg, aus: Sequence[int | str] | None = None) -> _UnitSampler:
+    "The batch sampler `cfg.sampler` names ('hard' or 'random'), built from `cfg`'s fields; pass the run's resolved AUs as `aus` (`cfg.aus` may be None)."
     kinds = {'hard': HardPairSampler, 'random': RandomPairSampler}
     if cfg.sampler not in kinds: raise ValueError(f"config field `sampler` must be 'hard' or 'random', got {cfg.sampler!r}")
-    return kinds[cfg.sampler].from_config(df, cfg)
+    return kinds[cfg.sampler].from_config(df, cfg, aus)
 
 # %% ../nbs/05_sampler.ipynb #c043
 def unit_checks(bits: FrameBits, # the frame table's bits (`sampler.bits`)

@@ -16,7 +16,7 @@ from .core import Config, au, protocol
 from .bench import machine_info
 from .checkpoint import save_state, load_state, rng_state, set_rng_state, seed_everything, atomic_write
 from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects, FrameDataset
-from .metrics import au_metrics
+from .metrics import au_metrics, calibrate_thresholds
 from .models import MethodModel, au_adjacency, save_detection_path
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
@@ -25,8 +25,8 @@ from .sampler import sampler_from_config
 
 # %% auto #0
 __all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'resolve_device', 'eval_loader', 'predict_frames',
-           'git_state', 'positive_weights', 'TrainingDiverged', 'run_dir_for', 'train', 'ShardedBatchSampler',
-           'plot_curves', 'train_cli']
+           'git_state', 'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'train',
+           'ShardedBatchSampler', 'plot_curves', 'train_cli']
 
 # %% ../nbs/10a_train.ipynb #c006
 def default_data_root(dataset: str) -> Path:
@@ -128,6 +128,12 @@ def positive_weights(labels: torch.Tensor, mask: torch.Tensor, cap: float = 20.0
     pos = (labels * mask).sum(0); neg = ((1 - labels) * mask).sum(0)
     return (neg / pos.clamp(min=1)).clamp(1.0 / cap, cap)
 
+def selects(best: dict, val: dict | None, select_by: str) -> bool:
+    "Whether the epoch just validated (`val`: its `au_metrics`, None without validation subjects) replaces `best` under `select_by`."
+    if select_by == 'last' or val is None: return True
+    key = {'val_auc': 'mean_auc', 'val_f1': 'mean_f1'}[select_by]
+    return val[key] is not None and (best.get(key) is None or val[key] > best[key])
+
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite; the run folder keeps the last good checkpoint."
 
@@ -170,16 +176,16 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     adjacency = au_adjacency(train_ds.df, data.aus)
     model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
-                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None).to(device)
+                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train)).to(device)
     opt_main, opt_disc = make_optimizers(model, cfg)
-    sampler = sampler_from_config(train_ds.df, cfg)
+    sampler = sampler_from_config(train_ds.df, cfg, aus=data.aus)   # the run's AUs, also when cfg.aus is None
     if world > 1: sampler = ShardedBatchSampler(sampler, rank, world)
     loader = DataLoader(train_ds, batch_sampler=sampler, num_workers=cfg.num_workers, pin_memory=device.type == 'cuda')
     total_steps = cfg.epochs * len(sampler)
     sched = torch.optim.lr_scheduler.LambdaLR(opt_main, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)))
     grad_sync = _grad_averager(world)
 
-    start, history, best = 0, [], dict(mean_f1=-1.0, epoch=None)
+    start, history, best = 0, [], dict(mean_f1=None, mean_auc=None, epoch=None, select_by=cfg.select_by)
     if cfg.resume and ckpt_path.exists():
         st = load_state(ckpt_path)
         model.load_state_dict(st['model']); opt_main.load_state_dict(st['opt_main']); opt_disc.load_state_dict(st['opt_disc'])
@@ -208,12 +214,11 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
             p = predict_frames(model, eval_loader(val_ds, cfg, device), device, amp_dtype=amp_dtype)
             vm = au_metrics(p['labels'], p['probs'], data.aus)
             rec.update(val_mean_f1=vm['mean_f1'], val_mean_auc=vm['mean_auc'])
-            improved = vm['mean_f1'] > best['mean_f1']
-        else: improved, vm = True, None   # no validation subjects: keep the last epoch
+        else: vm = None
         history.append(rec)
         if rank == 0:
-            if improved:
-                best = dict(mean_f1=vm['mean_f1'] if vm else None, mean_auc=vm['mean_auc'] if vm else None, epoch=epoch + 1)
+            if selects(best, vm, cfg.select_by):
+                best = dict(mean_f1=vm and vm['mean_f1'], mean_auc=vm and vm['mean_auc'], epoch=epoch + 1, select_by=cfg.select_by)
                 save_state(out/'best.safetensors', {'model': model.state_dict()})
             save_state(ckpt_path, dict(model=model.state_dict(), opt_main=opt_main.state_dict(), opt_disc=opt_disc.state_dict(),
                                        sched=sched.state_dict(), rng=rng_state(), epoch=epoch, history=history, best=best))
@@ -223,7 +228,7 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
                 + (f", val mean F1 {rec['val_mean_f1']:.3f}" if 'val_mean_f1' in rec else '') + f" ({rec['train_s']:.0f} s)")
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch: return dict(stopped_after_epoch=epoch + 1)
 
-    # the unseen subjects, once, with the best validation epoch's model
+    # the unseen subjects, once, with the selected epoch's model
     model.load_state_dict(load_state(out/'best.safetensors')['model'])
     test_ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
     p = predict_frames(model, eval_loader(test_ds, cfg, device), device, embeddings=True, amp_dtype=amp_dtype)
@@ -231,16 +236,25 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
                    config=cfg.to_dict(), seed=cfg.seed, dataset=cfg.dataset, fold=cfg.fold, aus=data.aus,
                    subjects=dict(train=data.train, val=data.val, test=data.test, folds_source=data.folds_source),
                    git=git_state(Path(__file__).parent), machine=machine_info(), device=str(device))
+    if val_ds is not None:   # per-AU thresholds calibrated on the validation subjects, reported beside the field's 0.5
+        pv = predict_frames(model, eval_loader(val_ds, cfg, device), device, amp_dtype=amp_dtype)
+        thr = calibrate_thresholds(pv['labels'], pv['probs'])
+        metrics.update(val_thresholds={f'AU{a}': float(t) for a, t in zip(data.aus, thr)},
+                       test_at_val_thresholds=au_metrics(p['labels'], p['probs'], data.aus, threshold=thr))
     from au_compendium.evidence import leakage_report, even_subset
     k = even_subset(len(p['probs']), LEAKAGE_FRAMES)   # probes on an even subset keep the run's tail short on a CPU
-    try: metrics['leakage'] = leakage_report(p['motion'][k], p['identity'][k], p['labels'][k], p['subject'][k], p['video'][k], data.aus)
+    ints = [f'intensity_AU{a}' for a in data.aus]
+    inten = test_ds.df[ints].to_numpy(np.float64)[k] if all(c in test_ds.df for c in ints) else None   # rows in test_ds order, as p
+    try: metrics['leakage'] = leakage_report(p['motion'][k], p['identity'][k], p['labels'][k], p['subject'][k], p['video'][k], data.aus,
+                                             intensities=inten)
     except ValueError as e: metrics['leakage'] = dict(error=str(e))
     metrics['wall_time_s'] = round(time.time() - t0, 1)
     if rank == 0:
         prep = Path(data.df.attrs['root'])/'prepare.json'   # the crop geometry au-prepare used, for au-predict to repeat
         geometry = {k: json.loads(prep.read_text())[s] for k, s in (('crop_size', 'size'), ('enlarge', 'enlarge'))} if prep.exists() else {}
         save_detection_path(out/'detection.safetensors', model, cfg, data.aus, meta=dict(dataset=cfg.dataset, fold=cfg.fold,
-                            demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1'], **geometry))
+                            demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1'],
+                            val_thresholds=metrics.get('val_thresholds'), **geometry))
         (out/'metrics.json').write_text(json.dumps(metrics, indent=2, default=float) + '\n')
         plot_curves(history, out/'curves.png')
     log(f"test (unseen subjects {data.test}): mean F1 {metrics['test']['mean_f1']:.3f}, mean AUC {metrics['test']['mean_auc']}")
