@@ -153,7 +153,7 @@ class Config:
     data_root: str = ''               # prepared dataset folder; empty for the default location (data/synthfacs for SynthFACS)
     fold: int = 1                     # 1-3: fold k tests on subject part 4-k
     aus: list[int] | None = None      # AUs to detect; None for all AUs of the protocol (or of the manifest)
-    val_fraction: float = 0.15        # share of *training* subjects held out for model selection and threshold calibration
+    val_fraction: float = 0.0         # share of *training* subjects held out for model selection and threshold calibration (0: train on all)
     image_size: int = 64              # network input size (224 for real data)
     # model
     backbone: str = 'tiny'            # 'tiny' (fast CNN for 64px on a CPU), 'resnet18', 'resnet50'
@@ -164,13 +164,13 @@ class Config:
     gen_width: int = 8                # channels of the generator's last stage (doubled per stage); the swap GAN's cost
     gen_downsample: int = 2           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
     # optimisation
-    epochs: int = 6
+    epochs: int = 8
     batch_size: int = 8               # sampler units per batch (a unit holds 4 frames)
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
     pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
-    steps_per_epoch: int = 80         # batches per epoch; 0 for one pass over the anchor frames of the training subjects
+    steps_per_epoch: int = 250        # batches per epoch; 0 for one pass over the anchor frames of the training subjects
     select_by: str = 'last'           # which epoch's model is tested: 'last', or the best by 'val_auc' / 'val_f1' on the validation subjects
     num_workers: int = 0
     amp: bool = True                  # bf16 autocast on CUDA (ignored on the CPU)
