@@ -12,6 +12,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 from .core import protocol
 from .data import IBUG68_TO_49, MIRROR_68, LANDMARK_COLUMNS, write_manifest
 
@@ -517,14 +518,19 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
     return out_dir
 
 def ensure_synthfacs(root: str | Path | None = None, *, workers: int = 1, verbose: bool = True, **params) -> Path:
-    "The SynthFACS folder `root` with these parameters, generating it only when it is missing, incomplete or made differently."
+    "The SynthFACS folder `root` with these parameters, generating it only when it is missing, incomplete or made differently; safe when several processes ask at once."
     root = Path(root) if root is not None else default_root()
-    stamp = _read_stamp(root)
     want = _stamp(synthfacs_params(**params))
-    if stamp and stamp.get('complete') and (root/'manifest.csv').is_file() and all(stamp.get(k) == v for k, v in want.items()):
-        if verbose: print(f"SynthFACS: {root} is up to date ({stamp.get('frames')} frames)")
-        return root
-    return generate_synthfacs(root, workers=workers, verbose=verbose, **params)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    # Runs of a grid start together and each asks for the data: without the lock, two would generate into one folder and a
+    # third read a half-written manifest (seen in `au-ablate --jobs 2`). The lock file sits beside the folder; filelock
+    # (a well-kept library, already a dependency of torch) works on every platform, unlike fcntl.
+    with FileLock(str(root) + '.lock'):
+        stamp = _read_stamp(root)
+        if stamp and stamp.get('complete') and (root/'manifest.csv').is_file() and all(stamp.get(k) == v for k, v in want.items()):
+            if verbose: print(f"SynthFACS: {root} is up to date ({stamp.get('frames')} frames)")
+            return root
+        return generate_synthfacs(root, workers=workers, verbose=verbose, **params)
 
 # %% ../nbs/03_synthfacs.ipynb #c047
 def synthfacs_cli(argv: Sequence[str] | None = None) -> int:
