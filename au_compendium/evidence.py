@@ -44,15 +44,18 @@ def probe_accuracy(X: np.ndarray,       # embeddings [N, D]
 
 # %% ../nbs/14_evidence.ipynb #c011
 def au_probe(X: np.ndarray, labels: np.ndarray, groups: np.ndarray, aus: list[int] | None = None, **kw) -> dict:
-    "Per-AU balanced accuracy of linear probes predicting each AU's state from `X`; `labels` [N, C] with NaN unlabelled."
+    "Per-AU balanced accuracy of linear probes predicting each AU's state from `X`; `labels` [N, C] with NaN unlabelled; AUs whose probe cannot be measured are named in `unmeasurable`, never averaged."
     labels = np.asarray(labels, np.float64)
-    out = {}
+    out, skipped = {}, {}
     for c in range(labels.shape[1]):
+        name = f'AU{aus[c]}' if aus else str(c)
         ok = ~np.isnan(labels[:, c])
         y = labels[ok, c].astype(int)
-        if len(np.unique(y)) < 2 or len(np.unique(np.asarray(groups)[ok])) < 2: continue
-        out[f'AU{aus[c]}' if aus else str(c)] = probe_accuracy(np.asarray(X)[ok], y, np.asarray(groups)[ok], **kw)['balanced_accuracy']
-    return dict(per_au=out, mean_balanced_accuracy=float(np.mean(list(out.values()))) if out else None)
+        if len(np.unique(y)) < 2: skipped[name] = 'one state only in these frames'; continue
+        r = probe_accuracy(np.asarray(X)[ok], y, np.asarray(groups)[ok], **kw)
+        if r['balanced_accuracy'] is None: skipped[name] = r['unmeasurable']
+        else: out[name] = r['balanced_accuracy']
+    return dict(per_au=out, mean_balanced_accuracy=float(np.mean(list(out.values()))) if out else None, unmeasurable=skipped)
 
 # %% ../nbs/14_evidence.ipynb #c014
 def knn_purity(X: np.ndarray, y: np.ndarray, k: int = 10) -> float:
@@ -140,7 +143,8 @@ def load_run(run_dir: str | Path, device: str = 'cpu'):
     cfg = Config.from_json(run_dir/'config.json').replace(pretrained=False)
     state = load_state(run_dir/'best.safetensors')['model']
     n_aus = state['au_weights'].shape[0]
-    model = MethodModel(cfg, n_aus, torch.eye(n_aus))
+    subj = [v.shape[0] for k, v in state.items() if k.startswith('subject_disc.') and k.endswith('bias')]   # D_subj's last layer: K subjects
+    model = MethodModel(cfg, n_aus, torch.eye(n_aus), n_subjects=subj[-1] if subj else 0)
     model.load_state_dict(state)
     return cfg, model.to(device).eval()
 
