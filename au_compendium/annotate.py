@@ -121,7 +121,7 @@ def draw_frame(rgb: np.ndarray,                # [H, W, 3] uint8 RGB frame
                note: str | None = None,        # top right, e.g. 'demo model'
                mark_empty: bool = True,        # mark a frame without faces ('no face found', a red border)
               ) -> np.ndarray:
-    "A copy of `rgb` (uint8 [H, W, 3]) with each face's box, track id, landmarks, aligned crop and AU bars drawn, or 'no face' marked."
+    "A copy of `rgb` (uint8 [H, W, 3]) with each face's box, track id, landmarks, aligned crop and AU bars drawn, or 'no face' marked; `ValueError` when the frame is not RGB or a face's probabilities do not match `aus`."
     img = np.array(rgb, dtype=np.uint8, copy=True, order='C')
     if img.ndim != 3 or img.shape[2] != 3: raise ValueError(f"draw_frame needs an RGB frame [H, W, 3], got shape {img.shape}")
     thr = np.broadcast_to(np.asarray(thresholds, np.float64), (len(aus),))
@@ -149,7 +149,7 @@ def draw_frame(rgb: np.ndarray,                # [H, W, 3] uint8 RGB frame
 MP4_CODEC = 'mp4v'   # MPEG-4 Part 2: opencv-python(-headless)'s FFmpeg has no H.264 encoder ('avc1' fails to open)
 
 class VideoSink:
-    "RGB frames [H, W, 3] uint8 into an MP4 file at `fps` with OpenCV's `VideoWriter` (codec `MP4_CODEC`); an odd width or height gets one black column or row, since the encoder keeps even sides only."
+    "RGB frames [H, W, 3] uint8 into an MP4 file at `fps` with OpenCV's `VideoWriter` (codec `MP4_CODEC`); an odd width or height gets one black column or row, since the encoder keeps even sides only. `ValueError` for a rate that is not positive or frames of another size, `OSError` when OpenCV cannot open the file."
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int]):   # size: (width, height) of the frames written
         self.path, self.fps, (w, h) = Path(path), float(fps), size
         if not (self.fps > 0 and math.isfinite(self.fps)): raise ValueError(f"{self.path}: frame rate must be a positive number, got {fps}")
@@ -194,7 +194,7 @@ AU_TABLE_FORMATS = ("au-predict's table (AU12_prob, and AU12 for the decision) o
                     "(AU12_r for the intensity 0-5, AU12_c for presence)")
 
 def read_au_table(path: str | Path) -> pd.DataFrame:
-    "A CSV table of AU predictions (au-predict's, with or without `--openface`, or OpenFace 2.x's) with its JSON sidecar, when there is one, as `attrs`."
+    "A CSV table of AU predictions (au-predict's, with or without `--openface`, or OpenFace 2.x's) with its JSON sidecar, when there is one, as `attrs`; `TableError` naming the file when it is missing or not a CSV table."
     path = Path(path)
     if not path.is_file(): raise TableError(f"{path}: no such file")
     try: df = pd.read_csv(path, skipinitialspace=True)      # OpenFace separates its fields by ', '
@@ -332,7 +332,7 @@ def plot_aus(table,                         # a DataFrame, or the path of a CSV 
              max_tracks: int = 8,           # draw at most this many face tracks (those seen longest)
              width: float = 10.0,           # inches
             ):
-    "A matplotlib `Figure`: one panel per face track, one band per AU with its activity over time, its decision threshold (dashed), the frames where it is present filled in the track's colour, and the frames without that face greyed."
+    "A matplotlib `Figure`: one panel per face track, one band per AU with its activity over time, its decision threshold (dashed), the frames where it is present filled in the track's colour, and the frames without that face greyed; `width` inches wide, written at 100 dpi. `TableError` as `au_series`."
     s = au_series(table, source=source, thresholds=thresholds)
     import seaborn as sns                     # imported here: au-predict runs without them (1.3 s of imports) unless it plots
     from matplotlib.figure import Figure      # no pyplot: no global figure state, no display needed
@@ -368,8 +368,9 @@ def plot_aus(table,                         # a DataFrame, or the path of a CSV 
     axes[-1].set_xlabel(s.x_label)
     name = title if title is not None else (Path(s.source).name if s.source else '')
     fig.suptitle(name + ('  (demo model: not trained on real faces)' if s.demo else ''), fontsize=11)
-    kinds = sorted(set(s.scales.values()))
-    key = (f"each band: {' / '.join(kinds)} from 0 to 1" + ("; dashed: decision threshold" if np.isfinite(s.thresholds).any() else '')
+    scales = {'probability': 'probability (0-1)', 'intensity / 5': 'intensity (0-5)', 'presence': 'presence (0 or 1)'}
+    key = ("band height: " + ' or '.join(scales[k] for k in sorted(set(s.scales.values())))
+           + ("; dashed: decision threshold" if np.isfinite(s.thresholds).any() else '')
            + "; filled: present; grey: that face not found" + (f"; {left_out} more face track(s) not drawn" if left_out else ''))
     fig.supxlabel(key, fontsize=8, color='0.35')
     if path is not None:

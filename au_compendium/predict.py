@@ -728,7 +728,7 @@ def _picture_lines(at: dict, a) -> list[str]:
     out, ann, plots = [], at.get('annotated') or {}, at.get('plots') or {}
     if a.annotate is not None:
         vids = [v for v in ann.values() if 'fps' in v]
-        out.append(f"au-predict: annotated {len(ann)} input(s) -> {a.annotate}{os.sep} in {at.get('annotate_seconds', 0):.1f} s"
+        out.append(f"au-predict: annotated {len(ann)} input(s) -> {Path(a.annotate)}{os.sep} in {at.get('annotate_seconds', 0):.1f} s"
                    + (f" ({len(vids)} video(s) as MP4, {len(ann) - len(vids)} image(s))" if ann else ''))
     if a.plot:
         out.append(f"au-predict: plotted {len(plots)} input(s): {_names([v['file'] for v in plots.values()])}" if plots else
@@ -865,7 +865,7 @@ def write_annotated(df: pd.DataFrame,        # a table from `predict` with its a
                     out_dir: str | Path,     # the folder to write into (made when missing)
                     inputs=None,             # the inputs again (needed for arrays); default the table's `inputs`
                     *, progress: bool = False) -> dict[str, dict]:
-    "Annotated copies of the inputs of a prediction table `df` in `out_dir`: `{source: {'file', 'frames', 'size': [w, h], 'fps' (videos)}}`, or `{source: {'error'}}` for a copy that could not be written. Faces are drawn with landmarks when the table has them."
+    "Annotated copies of the inputs of a prediction table `df` in `out_dir`: `{source: {'file', 'frames', 'size': [w, h], 'fps' (videos)}}`, or `{source: {'error'}}` for a copy that could not be written. Faces are drawn with landmarks when the table has them. `InputError` when an input cannot be found again, `ValueError` when `out_dir` is a file or holds an input."
     sources, failures, _ = collect_sources(df.attrs.get('inputs', []) if inputs is None else inputs)
     if failures: raise InputError(failures[0]['error'])
     return _annotate(df, _annotate_dir(out_dir, sources), sources, progress)
