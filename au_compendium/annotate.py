@@ -207,7 +207,7 @@ def read_au_table(path: str | Path) -> pd.DataFrame:
         except (json.JSONDecodeError, UnicodeDecodeError) as e: warnings.warn(f"{side}: the sidecar is not JSON ({e}); read without it")
         else:
             if isinstance(meta, dict): df.attrs.update(meta)
-    df.attrs.setdefault('table', str(path))
+    df.attrs['table'] = str(path)                         # the file as given (the sidecar names only its file name)
     return df
 
 def _code(n) -> str: return f"AU{int(n)}"

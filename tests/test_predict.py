@@ -447,3 +447,13 @@ def test_bad_arguments_for_pictures(run, tmp_path, capsys):
     pd.DataFrame({'frame': [1, 2], 'face_id': 0, 'gaze_angle_x': 0.1}).to_csv(tmp_path/'gaze.csv', index=False)
     with pytest.raises(TableError, match='gaze.csv: no AU columns; expected'): plot_aus(tmp_path/'gaze.csv')
     with pytest.raises(TableError, match='nope.csv: no such file'): plot_aus(tmp_path/'nope.csv')
+
+def test_annotate_from_a_table_written_earlier(run, tmp_path):
+    "write_annotated draws a table read back from disk (written with --landmarks): the sidecar gives the AUs, thresholds, inputs and frame rates."
+    from au_compendium.annotate import read_au_table
+    video = write_video(moving_face_frames(8, width=320, height=240, face=200), tmp_path/'v.mp4', fps=25)
+    assert au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress').returncode == 0
+    done = write_annotated(read_au_table(tmp_path/'t.csv'), tmp_path/'later')
+    assert done == {str(video): dict(file=str(tmp_path/'later'/'v.mp4'), frames=8, size=[320, 240], fps=25.0, written_size=[320, 240])}
+    back, _ = _read_back(tmp_path/'later'/'v.mp4')
+    assert _near(back, track_colour(0)).sum() > 8 * 400                            # a box (and bars) on every frame
