@@ -19,13 +19,15 @@ from .align import ENLARGE, FaceDetector, align_face, align_box, to49
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS
 from .models import load_detection_path
+from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'InputError',
-           'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'to_input', 'export_onnx', 'Predictor', 'resize_like_dataset', 'face_crop', 'Track',
-           'box_iou', 'FaceTracker', 'moving_face_frames', 'write_video', 'BatchRunner', 'predict', 'to_openface',
-           'write_openface', 'metadata_path', 'write_table', 'predict_cli']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
+           'InputError', 'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch',
+           'WeightsError', 'resolve_weights', 'to_input', 'export_onnx', 'Predictor', 'resize_like_dataset',
+           'face_crop', 'Track', 'box_iou', 'FaceTracker', 'moving_face_frames', 'write_video', 'BatchRunner',
+           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli', 'write_annotated',
+           'write_plots']
 
 # %% ../nbs/13_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -503,6 +505,7 @@ def predict(inputs,                          # image/video path, folder, array, 
             progress: bool = True,           # a tqdm progress bar over frames
             threaded: bool = True,           # run the network in a background thread, beside face finding
             track_landmarks: bool = False,   # video: between detections, move landmarks with the flow instead of dlib per frame (faster)
+            annotate: str | Path | None = None,  # a folder: write an annotated copy of every input there (`write_annotated`)
            ) -> pd.DataFrame:
     "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above)."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
@@ -516,7 +519,8 @@ def predict(inputs,                          # image/video path, folder, array, 
                           track_landmarks=track_landmarks) if det is not None else None
     sources, failures, skipped = collect_sources(inputs)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
-    rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks, aligned=aligned)
+    out_dir = None if annotate is None else _annotate_dir(annotate, sources)   # a bad folder fails before any work
+    rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned)
     t0, current, videos, reduced = time.perf_counter(), None, {}, {}
     guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
     try:
@@ -543,6 +547,13 @@ def predict(inputs,                          # image/video path, folder, array, 
                               threaded=threaded, min_confidence=getattr(det, 'min_score', min_confidence), max_faces=max_faces,
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
                               videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped))
+    if out_dir is not None:   # after the table: each input is decoded again and drawn with its rows (the landmarks drawn are the table's)
+        t1 = time.perf_counter()
+        done = _annotate(df, out_dir, sources, progress=progress)
+        df.attrs['annotated'] = {k: v for k, v in done.items() if 'error' not in v}
+        df.attrs['failures'] += [dict(source=k, error=v['error']) for k, v in done.items() if 'error' in v]
+        df.attrs['annotate_seconds'] = round(time.perf_counter() - t1, 3)
+        if not landmarks: at = df.attrs; df = df.drop(columns=LANDMARK_COLUMNS); df.attrs = at   # the table does not depend on --annotate
     return to_openface(df) if openface else df
 
 class _Rows:
@@ -664,11 +675,11 @@ def metadata_path(path: str | Path) -> Path:
     if path.suffix.lower() == '.json': raise ValueError(f"{path}: the table needs another name than its JSON sidecar (use .csv)")
     return path.with_suffix('.json')
 
-def _file_name(source: str, taken: set) -> str:
-    "A safe, unused CSV name for one input's OpenFace file, from its file name (as OpenFace names its outputs)."
-    stem = re.sub(r'[^\w.-]+', '_', Path(source).stem if not source.startswith('array[') else source).strip('_.') or 'input'
-    name, k = f"{stem}.csv", 2
-    while name.lower() in taken: name, k = f"{stem}_{k}.csv", k + 1
+def _file_name(source: str, taken: set, ext: str = '.csv', prefix: str = '') -> str:
+    "A safe, unused file name `prefix + stem + ext` for one input's output file (an OpenFace table, an annotated copy, a plot), from its file name (as OpenFace names its outputs)."
+    stem = prefix + (re.sub(r'[^\w.-]+', '_', Path(source).stem if not source.startswith('array[') else source).strip('_.') or 'input')
+    name, k = f"{stem}{ext}", 2
+    while name.lower() in taken: name, k = f"{stem}_{k}{ext}", k + 1
     taken.add(name.lower())
     return name
 
@@ -712,6 +723,18 @@ def _skip_lines(at: dict) -> list[str]:
                    f"{at.get('detect_max_side')}): faces smaller than about {px} px there are missed (see reduced_resolution in the JSON sidecar)")
     return out
 
+def _picture_lines(at: dict, a) -> list[str]:
+    "What the command says about the annotated copies and plots it wrote."
+    out, ann, plots = [], at.get('annotated') or {}, at.get('plots') or {}
+    if a.annotate is not None:
+        vids = [v for v in ann.values() if 'fps' in v]
+        out.append(f"au-predict: annotated {len(ann)} input(s) -> {Path(a.annotate)}{os.sep} in {at.get('annotate_seconds', 0):.1f} s"
+                   + (f" ({len(vids)} video(s) as MP4, {len(ann) - len(vids)} image(s))" if ann else ''))
+    if a.plot:
+        out.append(f"au-predict: plotted {len(plots)} input(s): {_names([v['file'] for v in plots.values()])}" if plots else
+                   "au-predict: --plot: no input has more than one frame, so there is no time series to plot")
+    return out
+
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
@@ -731,6 +754,8 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--max-faces', type=int, help='keep at most N faces per frame (default: all)')
     ap.add_argument('--min-confidence', type=float, help="keep detections scoring at least this, in the detector's units (default: dlib 0.35, measured against face-like patterns; Haar 0); lower finds more faces, and more things that are not faces")
     ap.add_argument('--detect-max-side', type=int, default=0, metavar='PIXELS', help="search for faces in a copy shrunk to at most PIXELS on its longer side (default 0: as stored, where dlib finds faces from about 80 px); faster on large frames, but faces smaller than about 80 x (longer side / PIXELS) px are missed, and the metadata lists those inputs")
+    ap.add_argument('--annotate', metavar='DIR', help="write an annotated copy of every input into DIR: images as PNG (JPEG for JPEG inputs), videos as MP4 at the source's frame rate and size; each face with its box, 49 landmarks, track id, the aligned crop the network saw and a bar per AU (its probability; filled in the face's colour when present, the tick is the threshold); frames without a face are marked")
+    ap.add_argument('--plot', action='store_true', help="for every video: a figure of each AU's probability over time with its threshold, one panel per face, written beside the table as <table>_<video>.png")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
@@ -740,9 +765,13 @@ def predict_cli(argv: Sequence[str] | None = None):
         out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
-                     detect_max_side=a.detect_max_side, progress=not a.no_progress)
+                     detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
+    if a.plot:
+        plots = write_plots(df, out)
+        df.attrs['plots'] = {k: v for k, v in plots.items() if 'error' not in v}
+        df.attrs['failures'] += [dict(source=k, error=v['error']) for k, v in plots.items() if 'error' in v]
     write_table(df, out, openface=a.openface)
     at = df.attrs
     per_input = f" and one OpenFace file per input in {out.with_suffix('')}{os.sep}" if a.openface and len(at['inputs']) > 1 else ''
@@ -750,6 +779,103 @@ def predict_cli(argv: Sequence[str] | None = None):
           f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
     for line in _skip_lines(at): print(line, file=sys.stderr)
+    for line in _picture_lines(at, a): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
     if at['failures']:
         print(f"au-predict: {len(at['failures'])} input(s) failed", file=sys.stderr); sys.exit(1)
+
+# %% ../nbs/13_predict.ipynb #c063b
+ARRAY_FPS = 30.0   # frame rate of the annotated copy of a frame stack given as an array (arrays carry none)
+_JPEG = ('.jpg', '.jpeg', '.jpe')
+
+def _annotate_dir(out_dir, sources: Sequence[Source] = ()) -> Path:
+    "The folder for annotated copies, made when missing; `ValueError` naming it when it is a file or holds one of the input files."
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir(): raise ValueError(f"{out}: the folder for annotated copies is a file; give a folder (it is made when missing)")
+    inside = [s.name for s in sources if s.path is not None and out.is_dir() and s.path.resolve().parent == out.resolve()]
+    if inside: raise ValueError(f"{out}: holds input files ({_names(inside)}) that annotated copies would overwrite; give another folder")
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ValueError(f"{out}: cannot make the folder for annotated copies ({e.strerror or e})") from None
+    return out
+
+def _faces_of(df: pd.DataFrame, aus: Sequence[str]):
+    "`frame -> [(face, box [4], pts [49, 2] | None, probs [C])]` for the rows of one input with a face."
+    ok = df['success'].to_numpy() == 1
+    box = df[['x', 'y', 'w', 'h']].to_numpy(np.float64, copy=True); box[:, 2:] += box[:, :2]
+    pts = df[LANDMARK_COLUMNS].to_numpy(np.float64).reshape(-1, 2, 49).transpose(0, 2, 1) if set(LANDMARK_COLUMNS) <= set(df.columns) else None
+    probs = df[[f'{a}_prob' for a in aus]].to_numpy(np.float64)
+    out = {}
+    for k, (f, face) in enumerate(zip(df['frame'].to_numpy(), df['face'].to_numpy())):
+        if ok[k]:
+            p = pts[k] if pts is not None and np.isfinite(pts[k]).all() else None
+            out.setdefault(int(f), []).append((int(face), box[k], p, probs[k]))
+    return out
+
+def _gap_frame(prev: np.ndarray | None, shape, k: int) -> np.ndarray:
+    "What stands for frame `k`, which could not be decoded: the previous frame dimmed (or black), with a note."
+    img = (prev // 3) if prev is not None else np.zeros(shape, np.uint8)
+    return draw_frame(img, [], [], [], caption=f"frame {k}: could not be decoded", mark_empty=False)
+
+def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progress: bool = False) -> dict[str, dict]:
+    "Write the annotated copy of each source that has rows in `df` into `out_dir`: `{source: {file, frames, size[, fps]}}` or `{source: {error}}`."
+    at = df.attrs
+    aus = list(at.get('aus') or [c[:-5] for c in df.columns if c.endswith('_prob')])
+    thr = np.array([float((at.get('thresholds') or {}).get(a, 0.5)) for a in aus])
+    size, crop_size, enlarge = at.get('size'), at.get('crop_size') or PREP_CROP_SIZE, at.get('enlarge') or ENLARGE
+    videos, note = at.get('videos') or {}, 'demo model' if at.get('demo') else None
+    groups = {k: g for k, g in df.groupby('source', sort=False)}
+    done, taken = {}, set()
+    for src in sources:
+        g = groups.get(src.name)
+        if g is None: continue                                   # failed before its first frame: nothing to draw
+        video = src.name in videos or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
+        ext = '.mp4' if video else '.jpg' if Path(src.name).suffix.lower() in _JPEG else '.png'
+        path = out_dir/_file_name(src.name, taken, ext)
+        fps = float((videos.get(src.name) or {}).get('fps') or 0) or ARRAY_FPS
+        faces, sink, n, prev, last = _faces_of(g, aus), None, 0, None, -1
+        frames = prefetch(iter_frames(src))
+        try:
+            for i, t, rgb in tqdm(frames, total=g['frame'].nunique(), unit='frame', disable=not progress or not video,
+                                  desc=f'annotate {Path(src.name).name}', leave=False):
+                marks = []
+                for face, box, pts, probs in faces.get(int(i), []):
+                    crop = None
+                    if size and not at.get('aligned'):
+                        try: crop = face_crop(rgb, box, pts, int(size), int(crop_size), float(enlarge))
+                        except ValueError: pass
+                    marks.append(FaceMark(face, box, probs, pts, crop))
+                cap = (f"frame {i}" + (f"  {t:.2f} s" if math.isfinite(t) else '')) if video else None
+                img = draw_frame(rgb, marks, aus, thr, caption=cap, note=note)
+                if not video: write_image(path, img); n, prev = 1, rgb; break
+                if sink is None: sink = VideoSink(path, fps, (rgb.shape[1], rgb.shape[0]))
+                for k in range(last + 1, i): sink.write(_gap_frame(prev, rgb.shape, k)); n += 1
+                sink.write(img); n += 1; prev, last = rgb, i
+        except InputError: pass                                  # a video that lost frames: its failure is in the table's already
+        except (OSError, ValueError) as e:
+            done[src.name] = dict(error=f"{path}: cannot write the annotated copy ({e})"); continue
+        finally:
+            frames.close()
+            if sink is not None: sink.close()
+        if n == 0: continue
+        h, w = prev.shape[:2]
+        done[src.name] = dict(file=str(path), frames=n, size=[w, h], **({'fps': fps, 'written_size': list(sink.size)} if video else {}))
+    return done
+
+def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `annotate.read_au_table` of one written with --landmarks)
+                    out_dir: str | Path,     # the folder to write into (made when missing)
+                    inputs=None,             # the inputs again (needed for arrays); default the table's `inputs`
+                    *, progress: bool = False) -> dict[str, dict]:
+    "Annotated copies of the inputs of a prediction table `df` in `out_dir`: `{source: {'file', 'frames', 'size': [w, h], 'fps' (videos)}}`, or `{source: {'error'}}` for a copy that could not be written. Faces are drawn with landmarks when the table has them. `InputError` when an input cannot be found again, `ValueError` when `out_dir` is a file or holds an input."
+    sources, failures, _ = collect_sources(df.attrs.get('inputs', []) if inputs is None else inputs)
+    if failures: raise InputError(failures[0]['error'])
+    return _annotate(df, _annotate_dir(out_dir, sources), sources, progress)
+
+def write_plots(df: pd.DataFrame, table: str | Path) -> dict[str, dict]:
+    "A time-series figure (`plot_aus`) of every input of `df` with more than one frame, beside the table `table` as `<table>_<input>.png`: `{source: {'file'}}` or `{source: {'error'}}`."
+    table, taken, out = Path(table), set(), {}
+    for name, g in df.groupby('source', sort=False):
+        if g['frame'].nunique() < 2: continue
+        path = table.parent/_file_name(name, taken, '.png', prefix=f'{table.stem}_')
+        try: plot_aus(df, source=name, path=path); out[name] = dict(file=str(path))
+        except (OSError, ValueError) as e: out[name] = dict(error=f"{path}: cannot write the plot ({e})")
+    return out

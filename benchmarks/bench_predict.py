@@ -1,6 +1,8 @@
 """Benchmarks of au_compendium.predict: video frames per second end to end (decode, detect/track, align, network) against
 the detection path's model-only throughput, measured side by side in one run, with the PyTorch and the ONNX Runtime engines,
-with landmarks placed afresh on every frame (the default) and carried by the flow between detections (`track_landmarks`).
+with landmarks placed afresh on every frame (the default) and carried by the flow between detections (`track_landmarks`),
+and with an annotated copy of the video written (`annotate=`, as `au-predict --annotate DIR`: a second pass that decodes the
+video again, draws every frame and encodes it as MP4) beside the default, which does not annotate.
 
 Model-only throughput is measured twice, the network called from the main thread and from a worker thread as `predict`
 runs it (on this shared machine the worker thread was repeatedly faster); the ratio is taken against the faster."""
@@ -45,6 +47,8 @@ def bench_video_end_to_end():
             fns[f'{name}_end_to_end'] = lambda p=p: predict(video, p, batch_size=BATCH, detect_every=10, progress=False)
             fns[f'{name}_end_to_end_tracked'] = lambda p=p: predict(video, p, batch_size=BATCH, detect_every=10, progress=False,
                                                                     track_landmarks=True)   # landmarks by flow between detections
+            fns[f'{name}_end_to_end_annotated'] = lambda p=p, n=name: predict(video, p, batch_size=BATCH, detect_every=10, progress=False,
+                                                                             annotate=Path(d)/f'annotated-{n}')   # + the annotated MP4
             fns[f'{name}_model_only'] = lambda p=p: [p(crops[i:i + BATCH]) for i in range(0, N_FRAMES, BATCH)]
             fns[f'{name}_model_only_thread'] = lambda p=p: _in_thread(p, crops)   # as predict runs it: in a worker thread
         frames = [f for _, _, f in iter_frames(Source('v', 'video', path=video))]
@@ -60,15 +64,19 @@ def bench_video_end_to_end():
         def bare_resnet18(): [bare(x[i:i + BATCH]) for i in range(0, N_FRAMES, BATCH)]
         fns['bare_resnet18'] = bare_resnet18
         t = compare(fns, repeat=3, warmup=1)
-        rows = predict(video, engines['torch'], batch_size=BATCH, detect_every=10, progress=False)
+        rows = predict(video, engines['torch'], batch_size=BATCH, detect_every=10, progress=False, annotate=Path(d)/'check')
+        copy = rows.attrs['annotated'][str(video)]
     # other processes on the machine distort both numbers and, since prediction runs more threads than the model alone, the ratio too
     out = dict(frames=N_FRAMES, batch_size=BATCH, detect_every=10, torch_threads=torch.get_num_threads(),
                load_avg_before=load_before, load_avg_after=os.getloadavg()[0],
-               faces_found=int(rows.success.sum()), faces_only_fps=N_FRAMES / t['faces_only'],
+               faces_found=int(rows.success.sum()), annotated_frames=copy['frames'], faces_only_fps=N_FRAMES / t['faces_only'],
                bare_resnet18_fps=N_FRAMES / t['bare_resnet18'], target_end_to_end_fps=40.0)
     for name in engines:
         e2e, main, thread = (N_FRAMES / t[f'{name}_{k}'] for k in ('end_to_end', 'model_only', 'model_only_thread'))
         out[f'{name}_end_to_end_tracked_fps'] = N_FRAMES / t[f'{name}_end_to_end_tracked']
+        out[f'{name}_end_to_end_annotated_fps'] = N_FRAMES / t[f'{name}_end_to_end_annotated']
+        out[f'{name}_annotated_over_default'] = t[f'{name}_end_to_end'] / t[f'{name}_end_to_end_annotated']
+        out[f'{name}_annotate_pass_ms_per_frame'] = 1000 * (t[f'{name}_end_to_end_annotated'] - t[f'{name}_end_to_end']) / N_FRAMES
         out.update({f'{name}_end_to_end_fps': e2e, f'{name}_model_only_fps': main, f'{name}_model_only_thread_fps': thread,
                     f'{name}_ratio_end_to_end_over_model': e2e / max(main, thread)})   # against the faster way of running the model
     if 'onnx' in engines:

@@ -297,3 +297,163 @@ def test_openface_layout_with_several_inputs_reads_as_openface(run, tmp_path):
         one = read(tmp_path/f)
         assert list(one.columns) == openface_cols and one.frame.tolist() == [1] and one.success.tolist() == [1], (src, f)
     assert [s['source'] for s in meta['openface_rows']] == [str(tmp_path/n) for n in names]
+
+# ---------------------------------------------------------------- issue 16: annotated copies and time-series plots
+
+from au_compendium.annotate import NO_FACE_COLOUR, TableError, plot_aus, track_colour
+from au_compendium.media import VideoReader
+from au_compendium.predict import ARRAY_FPS, write_annotated
+
+def _read_back(path):
+    "A video's frames [N, H, W, 3] RGB and its report."
+    r = VideoReader(path)
+    return np.stack([f[..., ::-1] for _, _, f in r]), r.report
+
+def _near(img, colour, tol=60):
+    "Mask of the pixels within `tol` of `colour` in every channel (the codec moves colours a little)."
+    return np.all(np.abs(img.astype(int) - np.array(colour)) < tol, axis=-1)
+
+@pytest.mark.parametrize('kind, fps, size', [('mp4', 25.0, (640, 360)), ('mkv', 30000 / 1001, (321, 241))], ids=['mp4-25fps', 'mkv-29.97fps-odd'])
+def test_annotated_video_has_the_sources_frames_size_and_rate(run, tmp_path, kind, fps, size):
+    "The issue's command as a user types it: the MP4 copy holds the source's frames at its rate and size (an odd side padded by one black line); the plot is beside the table."
+    w, h = size
+    frames = moving_face_frames(30, width=w, height=h, face=min(240, h - 40), absent=range(10, 14))
+    video = write_video(frames, tmp_path/'clip.mp4', fps=fps) if kind == 'mp4' else \
+        write_mkv(frames, [k / fps for k in range(30)], tmp_path/'clip.mkv')
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--annotate', tmp_path/'annotated', '--plot', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    assert f"annotated 1 input(s) -> {tmp_path/'annotated'}" in r.stderr and 't_clip.png' in r.stderr, r.stderr
+    src, src_rep = _read_back(video)
+    back, rep = _read_back(tmp_path/'annotated'/'clip.mp4')
+    assert len(src) == 30 and len(back) == len(src) and rep.complete
+    assert src_rep.fps == pytest.approx(fps, rel=1e-6) and rep.fps == pytest.approx(src_rep.fps, abs=1e-3)   # OpenCV writes 30000/1001 as 2997/100
+    assert back.shape[1:3] == (h + h % 2, w + w % 2)
+    assert np.abs(back[:, :h, :w].astype(int) - src).mean() < 20                   # the source's pictures, in place, under the drawing
+    if w % 2: assert back[:, :, w:].mean() < 10                                     # the padding column is black
+    meta = json.loads((tmp_path/'t.json').read_text())
+    assert meta['annotated'][str(video)] == dict(file=str(tmp_path/'annotated'/'clip.mp4'), frames=30, size=[w, h], fps=pytest.approx(fps),
+                                                 written_size=[w + w % 2, h + h % 2])
+    assert meta['plots'] == {str(video): {'file': str(tmp_path/'t_clip.png')}}
+    assert cv2.imread(str(tmp_path/'t_clip.png')).shape[1] == 1000              # 10 inches at 100 dpi
+    assert 'x0' not in pd.read_csv(tmp_path/'t.csv').columns                       # the table is the one without --annotate
+
+def test_frame_without_a_face_is_drawn_and_marked(run, tmp_path):
+    "Frames without the face are in the copy with a red border and nothing else drawn; frames with it have the box where the table says."
+    frames = moving_face_frames(20, absent=range(8, 12))
+    video = write_video(frames, tmp_path/'clip.mp4', fps=25)
+    df = predict(video, run, annotate=tmp_path/'ann', progress=False, detect_every=5)
+    back, _ = _read_back(tmp_path/'ann'/'clip.mp4')
+    src, _ = _read_back(video)
+    assert df.success.tolist() == [1] * 8 + [0] * 4 + [1] * 8
+    for k in range(20):
+        red = _near(back[k], NO_FACE_COLOUR)
+        edge = np.r_[red[:3].ravel(), red[-3:].ravel(), red[:, :3].ravel(), red[:, -3:].ravel()].mean()
+        if df.success[k] == 0:
+            assert edge > 0.5, (k, edge)                                             # the border all round
+            assert np.abs(back[k, 60:-30, 10:-10].astype(int) - src[k, 60:-30, 10:-10]).mean() < 4   # nothing over the picture
+        else:
+            assert edge < 0.05, (k, edge)
+            x0, y0 = int(df.x[k]), int(df.y[k]); x1, y1 = x0 + int(df.w[k]), y0 + int(df.h[k])
+            assert _near(back[k, y1 - 3:y1 + 4, x0 + 5:x1 - 5], track_colour(0)).any(0).mean() > 0.8, k   # the box's lower edge
+
+def test_damaged_frame_keeps_the_annotated_copy_in_step(run, tmp_path):
+    "A frame that does not decode is stood in for (the previous one dimmed), so the copy has the source's 12 frames at their places."
+    frames = moving_face_frames(12, width=320, height=240, face=200)
+    frames[:, -40:] = np.random.default_rng(0).integers(0, 256, (12, 40, 320, 3), dtype=np.uint8)
+    data = bytearray(write_video(frames, tmp_path/'v.avi').read_bytes())
+    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
+    data[soi[5]:soi[5] + 400] = bytes(400)
+    (tmp_path/'bad.avi').write_bytes(bytes(data))
+    df = predict(tmp_path/'bad.avi', run, annotate=tmp_path/'ann', progress=False)
+    assert df.frame.tolist() == [k for k in range(12) if k != 5] and len(df.attrs['failures']) == 1
+    back, _ = _read_back(tmp_path/'ann'/'bad.mp4')
+    assert len(back) == 12 and df.attrs['annotated'][str(tmp_path/'bad.avi')]['frames'] == 12
+    assert back[5].mean() < 0.6 * back[4].mean()                                   # the stand-in is the previous frame, dimmed
+
+def test_annotated_images_arrays_and_names(run, tmp_path):
+    "Images keep their size, JPEG stays JPEG, others become PNG; same names from two folders do not collide; a frame stack becomes an MP4."
+    astro = skdata.astronaut()
+    (tmp_path/'a').mkdir(); (tmp_path/'b').mkdir()
+    cv2.imwrite(str(tmp_path/'a'/'face.jpg'), astro[..., ::-1]); cv2.imwrite(str(tmp_path/'b'/'face.bmp'), astro[::2, ::2, ::-1])
+    cv2.imwrite(str(tmp_path/'b'/'face.png'), np.zeros((100, 150, 3), np.uint8))
+    df = predict([tmp_path/'a', tmp_path/'b'], run, annotate=tmp_path/'ann', progress=False)
+    files = {Path(k).relative_to(tmp_path).as_posix(): Path(v['file']).name for k, v in df.attrs['annotated'].items()}
+    assert files == {'a/face.jpg': 'face.jpg', 'b/face.bmp': 'face.png', 'b/face.png': 'face_2.png'}
+    assert cv2.imread(str(tmp_path/'ann'/'face.jpg')).shape == astro.shape and (tmp_path/'ann'/'face.jpg').read_bytes()[:2] == b'\xff\xd8'
+    assert cv2.imread(str(tmp_path/'ann'/'face.png')).shape == (256, 256, 3)
+    blank = cv2.imread(str(tmp_path/'ann'/'face_2.png'))[..., ::-1]
+    assert _near(blank, NO_FACE_COLOUR, 1)[:2].mean() > 0.9                       # no face in the black picture: marked
+    stack = moving_face_frames(6, width=320, height=240, face=200)
+    ds = predict(stack, run, annotate=tmp_path/'arr', progress=False)
+    assert ds.attrs['annotated']['array[0]'] == dict(file=str(tmp_path/'arr'/'array_0.mp4'), frames=6, size=[320, 240], fps=ARRAY_FPS, written_size=[320, 240])
+    again = write_annotated(ds, tmp_path/'again', [stack])                          # from the table, with the array given again
+    assert again['array[0]']['frames'] == 6
+
+def test_annotate_leaves_the_table_unchanged(run, tmp_path):
+    video = write_video(moving_face_frames(10, width=320, height=240, face=200), tmp_path/'v.mp4')
+    plain = predict(video, run, progress=False)
+    drawn = predict(video, run, progress=False, annotate=tmp_path/'ann')
+    pd.testing.assert_frame_equal(plain, drawn)
+    assert 'annotated' in drawn.attrs and 'annotated' not in plain.attrs and drawn.attrs['annotate_seconds'] > 0
+    assert 'x0' in predict(video, run, progress=False, annotate=tmp_path/'ann', landmarks=True).columns
+
+OPENFACE_2_COLUMNS = (['frame', 'face_id', 'timestamp', 'confidence', 'success']
+                      + [f'gaze_{e}_{a}' for e in (0, 1) for a in 'xyz'] + ['gaze_angle_x', 'gaze_angle_y']
+                      + [f'eye_lmk_{c}_{i}' for c in ('x', 'y', 'X', 'Y', 'Z') for i in range(56)]
+                      + [f'pose_{c}' for c in ('Tx', 'Ty', 'Tz', 'Rx', 'Ry', 'Rz')]
+                      + [f'{c}_{i}' for c in ('x', 'y', 'X', 'Y', 'Z') for i in range(68)]
+                      + ['p_scale', 'p_rx', 'p_ry', 'p_rz', 'p_tx', 'p_ty'] + [f'p_{i}' for i in range(34)]
+                      + [f'AU{n:02d}_r' for n in (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 25, 26, 45)]
+                      + [f'AU{n:02d}_c' for n in (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 25, 26, 28, 45)])
+
+def test_plot_reads_our_tables_and_openface_2(run, tmp_path):
+    "plot_aus draws a table already written: au-predict's, au-predict's --openface, and one in OpenFace 2.x's full FeatureExtraction layout with two faces."
+    video = write_video(moving_face_frames(12, width=320, height=240, face=200, absent=range(4, 6)), tmp_path/'v.mp4', fps=25)
+    for flag in ([], ['--openface']):
+        out = tmp_path/f"t{'_of' if flag else ''}.csv"
+        assert au_predict(video, '--weights', run, '--out', out, *flag, '--no-progress').returncode == 0
+        fig = plot_aus(out, path=tmp_path/'p.png')
+        assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ['AU1', 'AU2', 'AU4']
+        assert len(fig.axes) == 1 and fig.axes[0].get_xlabel() == 'time (s)'
+        assert 'demo model' in fig._suptitle.get_text()                             # read from the JSON sidecar
+    rng, n = np.random.default_rng(0), 40
+    rows = []
+    for fid in (0, 1):
+        d = pd.DataFrame(rng.uniform(-1, 1, (n, len(OPENFACE_2_COLUMNS))), columns=OPENFACE_2_COLUMNS)
+        d['frame'], d['face_id'], d['timestamp'], d['confidence'], d['success'] = np.arange(1, n + 1), fid, np.arange(n) / 30, 0.98, 1
+        for c in OPENFACE_2_COLUMNS:
+            if c.endswith('_r'): d[c] = rng.uniform(0, 5, n).round(2)
+            if c.endswith('_c'): d[c] = rng.integers(0, 2, n)
+        rows.append(d)
+    of = pd.concat(rows).sort_values(['frame', 'face_id'])
+    text = ', '.join(OPENFACE_2_COLUMNS) + '\n' + '\n'.join(', '.join(f'{v:g}' for v in r) for r in of.to_numpy()) + '\n'
+    (tmp_path/'openface.csv').write_text(text)
+    fig = plot_aus(tmp_path/'openface.csv')
+    assert len(fig.axes) == 2 and [a.get_title(loc='left') for a in fig.axes] == ['face 0', 'face 1']
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ['AU1', 'AU2', 'AU4', 'AU5', 'AU6', 'AU7', 'AU9', 'AU10', 'AU12', 'AU14',
+                                                                  'AU15', 'AU17', 'AU20', 'AU23', 'AU25', 'AU26', 'AU28', 'AU45']
+
+def test_bad_arguments_for_pictures(run, tmp_path, capsys):
+    "An --annotate folder that is a file or that holds the inputs, and tables without AU columns, are refused with a message naming them."
+    cv2.imwrite(str(tmp_path/'p.png'), skdata.astronaut()[..., ::-1])
+    (tmp_path/'taken').write_text('a file')
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', run, '--out', tmp_path/'t.csv', '--annotate', tmp_path/'taken')
+    assert code == 2 and f"{tmp_path/'taken'}: the folder for annotated copies is a file" in err, err
+    assert not (tmp_path/'t.csv').exists()
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', run, '--out', tmp_path/'t.csv', '--annotate', tmp_path)
+    assert code == 2 and 'holds input files (p.png) that annotated copies would overwrite' in err, err
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', run, '--out', tmp_path/'t.csv', '--plot', '--no-progress')
+    assert code == 0 and 'no input has more than one frame' in err, err
+    pd.DataFrame({'frame': [1, 2], 'face_id': 0, 'gaze_angle_x': 0.1}).to_csv(tmp_path/'gaze.csv', index=False)
+    with pytest.raises(TableError, match='gaze.csv: no AU columns; expected'): plot_aus(tmp_path/'gaze.csv')
+    with pytest.raises(TableError, match='nope.csv: no such file'): plot_aus(tmp_path/'nope.csv')
+
+def test_annotate_from_a_table_written_earlier(run, tmp_path):
+    "write_annotated draws a table read back from disk (written with --landmarks): the sidecar gives the AUs, thresholds, inputs and frame rates."
+    from au_compendium.annotate import read_au_table
+    video = write_video(moving_face_frames(8, width=320, height=240, face=200), tmp_path/'v.mp4', fps=25)
+    assert au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress').returncode == 0
+    done = write_annotated(read_au_table(tmp_path/'t.csv'), tmp_path/'later')
+    assert done == {str(video): dict(file=str(tmp_path/'later'/'v.mp4'), frames=8, size=[320, 240], fps=25.0, written_size=[320, 240])}
+    back, _ = _read_back(tmp_path/'later'/'v.mp4')
+    assert _near(back, track_colour(0)).sum() > 8 * 400                            # a box (and bars) on every frame
