@@ -99,6 +99,18 @@ def _worker(rank: int, port: int, out_dir: str):
             _model_loss(single, b['x'], slice(None), b, False).backward()
             diffs = [(p.grad - q.grad).abs().max().item() for p, q in zip(ddp.module.parameters(), single.parameters())]
             res[f'ddp_model/{split}'] = dict(grad=max(diffs), scale=max(q.grad.abs().max().item() for q in single.parameters()))
+        # train()'s gradient averaging: one all-reduce for a whole parameter group, the ranks' mean in every tensor
+        from au_compendium.train import _grad_averager
+        model = _TwoHeads(); model.e.bias.requires_grad_(False)            # a frozen tensor: no gradient, left alone
+        for i, p in enumerate(q for q in model.parameters() if q.requires_grad): p.grad = torch.full_like(p, 10. * rank + i)
+        calls, real = [], dist.all_reduce
+        dist.all_reduce = lambda *a, **k: calls.append(1) or real(*a, **k)
+        try: _grad_averager(WORLD)(list(model.parameters()))
+        finally: dist.all_reduce = real
+        want = [5. * (WORLD - 1) + i for i in range(sum(q.requires_grad for q in model.parameters()))]   # mean of 10r + i over ranks
+        res['grad_averager'] = dict(calls=len(calls), err=max((p.grad - w).abs().max().item() for p, w in
+                                                             zip((q for q in model.parameters() if q.requires_grad), want)),
+                                    frozen_grad=model.e.bias.grad is None)
         (Path(out_dir) / f'rank{rank}.json').write_text(json.dumps(res))
     finally:
         dist.destroy_process_group()
@@ -154,3 +166,11 @@ def test_ddp_parameter_gradients_equal_single_process(results, split):
         r = res[f'ddp_model/{split}']
         assert r['scale'] > 1e-4, r
         assert r['grad'] < 1e-5 * max(1., r['scale']), f'rank {rank}: DDP gradients differ from single-process: {r}'
+
+
+def test_gradient_averaging_is_one_all_reduce(results):
+    "train()'s hook averages every gradient over the ranks with a single flat all-reduce per parameter group."
+    for rank, res in enumerate(results):
+        r = res['grad_averager']
+        assert r['calls'] == 1, f'rank {rank}: {r["calls"]} all-reduce calls for one parameter group'
+        assert r['err'] == 0 and r['frozen_grad'], (rank, r)
