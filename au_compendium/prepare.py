@@ -385,8 +385,11 @@ def _prepare(kind: str, raw_root, out_dir, found: list[str], subjects, settings:
     (out_dir / 'summary.json').write_text(json.dumps(summary, indent=1, default=str) + '\n')
     if progress or failed: print(format_summary(summary), file=sys.stderr if failed else sys.stdout)
     if failed:
+        absent = [x for x in failed if x not in found]
+        hint = (f"\nThis copy holds no data for {len(absent)} of the protocol's subjects; to prepare the {len(found)} it holds, name them: "
+                f"--subjects {' '.join(x for x in found if x in proto.subjects)}" if absent and subjects is None and found else '')
         raise PrepareError(f"{len(failed)} subject(s) could not be prepared (no manifest was written; the {len(done)} finished subjects "
-                           f"are kept and a rerun continues from them):\n" + '\n'.join(f"  {k}: {v}" for k, v in failed.items()), failed)
+                           f"are kept and a rerun continues from them):\n" + '\n'.join(f"  {k}: {v}" for k, v in failed.items()) + hint, failed)
     return summary
 
 def _write_outputs(rows: pd.DataFrame, out_dir: Path, folds: dict):

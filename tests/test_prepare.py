@@ -230,6 +230,7 @@ def test_folders_outside_the_protocol_and_absent_subjects(tmp_path):
     with pytest.raises(PrepareError) as e:   # all 27 asked for, 26 absent: no silently incomplete manifest
         prepare_disfa(raw, tmp_path / 'out', size=SIZE, progress=False)
     assert len(e.value.failed) == 26 and e.value.failed['SN002'].startswith('no data for SN002')
+    assert str(e.value).endswith('--subjects SN001')   # the message says how to prepare what the copy holds
     with pytest.raises(RawLayoutError, match='ActionUnit_Labels: missing'):
         prepare_disfa(tmp_path / 'nowhere', tmp_path / 'out3', progress=False)
 
