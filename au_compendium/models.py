@@ -164,14 +164,16 @@ class GraphConv(nn.Module):
         return torch.einsum('ij,bjh->bih', adj.to(x.dtype), self.lin(x))
 
 class RelationGCN(nn.Module):
-    "Two-layer GCN over C AU nodes: [B, C, H] -> [B, C, H]; the adjacency [C, C] is a buffer (it ships with the weights)."
-    def __init__(self, *, n_aus: int, hidden: int, adjacency: Tensor):
+    "Two-layer GCN over C AU nodes: [B, C, H] -> [B, C, H] (plus its input when `residual`); the adjacency [C, C] is a buffer (it ships with the weights)."
+    def __init__(self, *, n_aus: int, hidden: int, adjacency: Tensor, residual: bool = False):
         super().__init__()
+        self.residual = residual
         if tuple(adjacency.shape) != (n_aus, n_aus): raise ValueError(f"adjacency must be [{n_aus}, {n_aus}], got {tuple(adjacency.shape)}")
         self.register_buffer('adjacency', adjacency.detach().float().clone())
         self.gc1, self.gc2 = GraphConv(in_dim=hidden, out_dim=hidden), GraphConv(in_dim=hidden, out_dim=hidden)
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(self.gc2(F.relu(self.gc1(x, self.adjacency)), self.adjacency))
+        h = F.relu(self.gc2(F.relu(self.gc1(x, self.adjacency)), self.adjacency))
+        return x + h if self.residual else h
 
 class PerAUClassifier(nn.Module):
     "One linear classifier per AU: x [B, C, H] -> logits [B, C]."
@@ -185,20 +187,21 @@ class PerAUClassifier(nn.Module):
 class DetectionPath(nn.Module):
     "Backbone + E_A + F_au + relation GCN (or a plain per-AU head): images [B, 3, S, S] in [-1, 1] -> AU logits [B, C]. What ships."
     def __init__(self, *, backbone: str, image_size: int, n_aus: int, embed_dim: int, gcn_hidden: int,
-                 use_gcn: bool = True, adjacency: Tensor | None = None, pretrained: bool = False):
+                 use_gcn: bool = True, adjacency: Tensor | None = None, pretrained: bool = False, gcn_residual: bool = False):
         super().__init__()
         if use_gcn and adjacency is None: raise ValueError("use_gcn=True needs the AU adjacency: au_adjacency(train_table, aus)")
         self.image_size, self.n_aus, self.use_gcn = image_size, n_aus, use_gcn
         self.backbone = make_backbone(backbone, pretrained=pretrained)
         self.au_encoder = AUEncoder(in_channels=self.backbone.out_channels, n_aus=n_aus, embed_dim=embed_dim)
         self.f_au = nn.Sequential(nn.Linear(2 * embed_dim, gcn_hidden), nn.ReLU())
-        self.relation = RelationGCN(n_aus=n_aus, hidden=gcn_hidden, adjacency=adjacency) if use_gcn else nn.Identity()
+        self.relation = RelationGCN(n_aus=n_aus, hidden=gcn_hidden, adjacency=adjacency, residual=gcn_residual) if use_gcn else nn.Identity()
         self.classifier = PerAUClassifier(n_aus=n_aus, hidden=gcn_hidden)
 
     @classmethod
     def from_config(cls, cfg: Config, n_aus: int, adjacency: Tensor | None = None) -> 'DetectionPath':
         return cls(backbone=cfg.backbone, image_size=cfg.image_size, n_aus=n_aus, embed_dim=cfg.embed_dim,
-                   gcn_hidden=cfg.gcn_hidden, use_gcn=cfg.use_gcn, adjacency=adjacency, pretrained=cfg.pretrained)
+                   gcn_hidden=cfg.gcn_hidden, use_gcn=cfg.use_gcn, adjacency=adjacency, pretrained=cfg.pretrained,
+                   gcn_residual=cfg.gcn_residual)
 
     def features(self, x: Tensor) -> Tensor:
         "x [B, 3, S, S] -> backbone features [B, F, h, w]."
