@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 # %% auto #0
-__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'DATASETS', 'ABLATION_STEPS', 'AU', 'au', 'Protocol', 'protocol',
+__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'ABLATION_STEPS', 'AU', 'au', 'Protocol', 'protocol',
            'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config', 'ablation_overrides']
 
 # %% ../nbs/00_core.ipynb #c006
@@ -117,6 +117,10 @@ class ConfigError(ValueError):
     "A configuration value is invalid; the message names the field."
 
 BACKBONES = ('tiny', 'resnet18', 'resnet50')
+# every loss of the main phase (train_step's names) -> the Config field that weighs it; one map, checked by Config.validate
+LOSS_WEIGHTS: dict[str, str] = dict(au='w_au', au_con='w_au_con', id_con='w_id_con', gan='w_gan', consistency='w_consistency',
+                                    cycle='w_cycle', recon='w_recon', id_adv='w_id_adv', geo_adv='w_geo_adv', landmark='w_landmark',
+                                    orth='w_orth', subject_adv='w_subject_adv')
 DATASETS = ('synthfacs', 'disfa', 'bp4d', 'manifest')
 
 def check_names(names: Iterable[str],        # names given: a dict's keys, papermill's injected parameters
@@ -226,7 +230,12 @@ class Config:
             if t == 'float' and not math.isfinite(v): bad(f.name, 'must be a finite number')
             if t == 'str' and not isinstance(v, str):
                 bad(f.name, 'must be a string', f"papermill reads `-p {f.name} {v}` as a number: `-r {f.name} {v}` passes it as text")
-            if t == 'float' and f.name.startswith('w_') and v < 0: bad(f.name, 'loss weights must be >= 0')
+            if t == 'float' and f.name in LOSS_WEIGHTS.values() and v < 0: bad(f.name, 'loss weights must be >= 0')
+        names = {f.name for f in fields(self)}
+        unweighted = [k for k, w in LOSS_WEIGHTS.items() if w not in names]
+        if unweighted: raise ConfigError(f"losses {unweighted} have no weight field in Config ({[LOSS_WEIGHTS[k] for k in unweighted]})")
+        orphans = sorted(n for n in names if n.startswith('w_') and n not in LOSS_WEIGHTS.values())
+        if orphans: raise ConfigError(f"Config fields {orphans} weigh no loss named in core.LOSS_WEIGHTS")
         if self.dataset not in DATASETS: bad('dataset', f"must be one of {', '.join(DATASETS)} (lower case)")
         if self.fold not in (1, 2, 3): bad('fold', 'must be 1, 2 or 3 (fold k tests on subject part 4-k)')
         if self.aus is not None:

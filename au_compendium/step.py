@@ -10,7 +10,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from einops import rearrange
-from .core import Config
+from .core import Config, LOSS_WEIGHTS
 from .models import MethodModel, N_LANDMARKS
 from .losses import (identity_contrastive_loss, au_contrastive_loss, au_bce_loss, lsgan_disc_loss, lsgan_gen_loss,
                                   embedding_consistency_loss, reconstruction_loss, landmark_loss, identity_adversary_disc_loss,
@@ -183,7 +183,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         if cfg.use_orthogonal:
             main['orth'] = orthogonal_loss(model.detection.au_encoder.last_weight, model.identity_encoder.last_weight, a, z)
     _check_finite(main, 'main')
-    total = sum(getattr(cfg, f'w_{k}') * v for k, v in main.items())
+    total = sum(getattr(cfg, LOSS_WEIGHTS[k]) * v for k, v in main.items())
     opt_main.zero_grad(set_to_none=True)
     backward(total)
     if grad_hook is not None: grad_hook(model.main_parameters())

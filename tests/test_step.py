@@ -109,3 +109,11 @@ def test_repeated_steps_reduce_the_detection_loss(batch):
     m, om, od = _model(cfg)
     losses = [train_step(m, batch, cfg, om, od)['au'] for _ in range(15)]
     assert losses[-1] < losses[0], losses
+
+
+def test_every_main_loss_has_its_weight(batch):
+    "With every switch on, the main phase computes exactly the losses core.LOSS_WEIGHTS weighs: a new loss needs its weight there."
+    from au_compendium.core import LOSS_WEIGHTS
+    cfg = CFG.replace(use_subject_adversary=True)
+    out = check_step_updates(cfg, batch, N_AUS)
+    assert {k for k in out if k not in ('total', 'total_disc') and not k.startswith('d_')} == set(LOSS_WEIGHTS)
