@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 # %% auto #0
-__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'ABLATION_STEPS', 'AU', 'au', 'Protocol', 'protocol',
-           'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config', 'ablation_overrides']
+__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au',
+           'Protocol', 'protocol', 'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config',
+           'ablation_parent', 'ablation_overrides']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ class Config:
     use_gcn: bool = True              # AU co-occurrence relation GCN
     use_orthogonal: bool = True
     use_subject_adversary: bool = False   # beyond the patent: per-frame subject classifier on the motion embedding, confused by E_A
+    person_norm: bool = False         # beyond the patent: the detection head reads per-AU embeddings minus their video's mean (OpenFace-style)
+    person_norm_momentum: float = 0.1 # person_norm: update rate of each training video's running mean embedding
     au_contrast_scope: str = 'all'    # 'all': negatives span every AU; 'within': only AU c (claim 4's two readings)
     # loss weights
     w_au: float = 1.0
@@ -260,6 +263,7 @@ class Config:
         for name in ('val_fraction', 'p_temporal', 'overlap_ratio'):
             if not 0 <= getattr(self, name) <= 1: bad(name, 'must lie in [0, 1]')
         if self.val_fraction >= 1: bad('val_fraction', 'must be < 1')
+        if not 0 < self.person_norm_momentum <= 1: bad('person_norm_momentum', 'must lie in (0, 1]')
         if self.backbone not in BACKBONES: bad('backbone', f"must be one of {', '.join(BACKBONES)}")
         if self.sampler not in ('hard', 'random'): bad('sampler', "must be 'hard' or 'random'")
         if self.select_by not in ('last', 'val_auc', 'val_f1'): bad('select_by', "must be 'last', 'val_auc' or 'val_f1'")
@@ -311,12 +315,18 @@ ABLATION_STEPS: list[tuple[str, dict]] = [
     ('+GCN prior', dict(use_gcn=True)),
     ('+orthogonality (full)', dict(use_orthogonal=True)),
     ('+subject adversary (beyond the patent)', dict(use_subject_adversary=True)),
+    ('+person normalisation (beyond the patent)', dict(person_norm=True)),
 ]
+FULL_METHOD = '+orthogonality (full)'   # the rungs after it are extensions, each on the full method alone
 
-def ablation_overrides(name: str) -> dict:
-    "Config overrides of ablation step `name`: its own and all earlier steps' switches."
+def ablation_parent(name: str) -> str | None:
+    "The rung `name` builds on: the one before it up to the full method, the full method for an extension, None for the baseline."
     names = [n for n, _ in ABLATION_STEPS]
     if name not in names: raise ValueError(f"unknown ablation {name!r}; known: {names}")
-    out = {}
-    for n, o in ABLATION_STEPS[:names.index(name) + 1]: out.update(o)
-    return out
+    k, full = names.index(name), names.index(FULL_METHOD)
+    return None if k == 0 else names[min(k - 1, full)]
+
+def ablation_overrides(name: str) -> dict:
+    "Config overrides of ablation step `name`: its own switches and those of every rung it builds on."
+    parent = ablation_parent(name)
+    return {**(ablation_overrides(parent) if parent else {}), **dict(ABLATION_STEPS)[name]}

@@ -144,7 +144,8 @@ def load_run(run_dir: str | Path, device: str = 'cpu'):
     state = load_state(run_dir/'best.safetensors')['model']
     n_aus = state['au_weights'].shape[0]
     subj = [v.shape[0] for k, v in state.items() if k.startswith('subject_disc.') and k.endswith('bias')]   # D_subj's last layer: K subjects
-    model = MethodModel(cfg, n_aus, torch.eye(n_aus), n_subjects=subj[-1] if subj else 0)
+    vids = state['video_means.seen'].shape[0] if 'video_means.seen' in state else 0   # person_norm's running means: their rows, not names
+    model = MethodModel(cfg, n_aus, torch.eye(n_aus), n_subjects=subj[-1] if subj else 0, videos=[f'video {i}' for i in range(vids)] if cfg.person_norm else None)
     model.load_state_dict(state)
     return cfg, model.to(device).eval()
 

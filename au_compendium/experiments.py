@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import ABLATION_STEPS, ablation_overrides, Config
+from .core import ABLATION_STEPS, ablation_overrides, ablation_parent, Config
 from .bench import repo_root
 
 # %% auto #0
@@ -192,8 +192,14 @@ def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     p = ttest_rel(x, y).pvalue if len(d) > 1 and d.std() > 0 else np.nan
     return (d.mean() if len(d) else np.nan, d.std(ddof=1) if len(d) > 1 else np.nan, p)
 
+def _builds_on(config: str, earlier: list[str]) -> str | None:
+    "The configuration a row is compared with: the ladder rung it builds on (`core.ablation_parent`) when that ran, else the row above."
+    names = [n for n, _ in ABLATION_STEPS]
+    parent = ablation_parent(config) if config in names else None
+    return parent if parent in earlier else (earlier[-1] if earlier else None)
+
 def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
-    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and of `metric` vs the previous configuration."
+    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and of `metric` vs the configuration it builds on (`prev`)."
     order = list(dict.fromkeys(runs['config']))
     reference = reference or order[0]
     by = lambda c, col=metric: runs[runs.config == c].set_index(['fold', 'seed'])[col]
@@ -208,7 +214,8 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
         row.update(zip(('delta_vs_ref', 'delta_std', 'p_paired'), _paired(by(c), by(reference))))
         if 'mean_auc' in g and g['mean_auc'].notna().any():
             row.update(zip(('auc_delta_vs_ref', 'auc_delta_std', 'auc_p_paired'), _paired(by(c, 'mean_auc'), by(reference, 'mean_auc'))))
-        row.update(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(order[i - 1])) if i else (np.nan,) * 3))
+        prev = _builds_on(c, order[:i])
+        row.update(prev=prev, **dict(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(prev)) if prev else (np.nan,) * 3)))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -225,7 +232,7 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
         return f"{100 * m:+.1f}" + ('' if pd.isna(sd) else f" ± {100 * sd:.1f}") + f" | {'n/a' if pd.isna(p) else f'{p:.3f}'}"
     g = lambda r, k: r[k] if k in r else np.nan
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
-             f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the row above | p '
+             f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the rung it builds on | p '
              f'| mean AUC | paired ΔAUC vs {summary.config.iloc[0]} | p | subject probe from motion | its floor (AU labels) | its ceiling (identity emb.) |',
              '|' + ' --- |' * 13]
     for i, (_, r) in enumerate(summary.iterrows()):

@@ -23,9 +23,9 @@ from .core import Config, au
 __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
            'DETECTION_FORMAT', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained',
            'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv',
-           'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'ConvDecoder', 'Generator', 'HeatmapHead',
-           'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier', 'MethodModel', 'save_detection_path',
-           'load_detection_path']
+           'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder', 'Generator',
+           'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier', 'MethodModel',
+           'save_detection_path', 'load_detection_path']
 
 # %% ../nbs/06_models.ipynb #c006
 N_LANDMARKS = 49                 # JAA-Net inner-face scheme: iBUG-68 without the 17 jaw points and inner-mouth corners 60, 64
@@ -187,10 +187,11 @@ class PerAUClassifier(nn.Module):
 class DetectionPath(nn.Module):
     "Backbone + E_A + F_au + relation GCN (or a plain per-AU head): images [B, 3, S, S] in [-1, 1] -> AU logits [B, C]. What ships."
     def __init__(self, *, backbone: str, image_size: int, n_aus: int, embed_dim: int, gcn_hidden: int,
-                 use_gcn: bool = True, adjacency: Tensor | None = None, pretrained: bool = False, gcn_residual: bool = False):
+                 use_gcn: bool = True, adjacency: Tensor | None = None, pretrained: bool = False, gcn_residual: bool = False,
+                 person_norm: bool = False):   # the head reads per-AU embeddings minus their video's mean (`video_centred`)
         super().__init__()
         if use_gcn and adjacency is None: raise ValueError("use_gcn=True needs the AU adjacency: au_adjacency(train_table, aus)")
-        self.image_size, self.n_aus, self.use_gcn = image_size, n_aus, use_gcn
+        self.image_size, self.n_aus, self.use_gcn, self.person_norm = image_size, n_aus, use_gcn, person_norm
         self.backbone = make_backbone(backbone, pretrained=pretrained)
         self.au_encoder = AUEncoder(in_channels=self.backbone.out_channels, n_aus=n_aus, embed_dim=embed_dim)
         self.f_au = nn.Sequential(nn.Linear(2 * embed_dim, gcn_hidden), nn.ReLU())
@@ -201,7 +202,7 @@ class DetectionPath(nn.Module):
     def from_config(cls, cfg: Config, n_aus: int, adjacency: Tensor | None = None) -> 'DetectionPath':
         return cls(backbone=cfg.backbone, image_size=cfg.image_size, n_aus=n_aus, embed_dim=cfg.embed_dim,
                    gcn_hidden=cfg.gcn_hidden, use_gcn=cfg.use_gcn, adjacency=adjacency, pretrained=cfg.pretrained,
-                   gcn_residual=cfg.gcn_residual)
+                   gcn_residual=cfg.gcn_residual, person_norm=cfg.person_norm)
 
     def features(self, x: Tensor) -> Tensor:
         "x [B, 3, S, S] -> backbone features [B, F, h, w]."
@@ -219,9 +220,46 @@ class DetectionPath(nn.Module):
         "F_au, relation module and classifier: ([B, C, D], [B, D]) -> logits [B, C]."
         x = self.f_au(torch.cat([per_au, repeat(motion, 'b d -> b c d', c=per_au.shape[1])], -1))
         return self.classifier(self.relation(x))
-    def forward(self, x: Tensor) -> Tensor:
-        "x [B, 3, S, S] -> AU logits [B, C]."
-        return self.head(*self.encode(x))
+    def forward(self, x: Tensor, videos: Sequence[str] | None = None) -> Tensor:
+        "x [B, 3, S, S] -> AU logits [B, C]; with `person_norm`, `videos` [B] names each frame's video, and the batch must hold whole videos."
+        per_au, motion = self.encode(x)
+        if self.person_norm:
+            if videos is None: raise ValueError("this detection path was trained with person_norm: it subtracts each video's mean embedding, "
+                                                "so it needs every frame's video (or face track) and whole videos, not single images")
+            per_au = video_centred(per_au, videos); motion = reduce(per_au, 'b c d -> b d', 'sum')
+        return self.head(per_au, motion)
+
+# %% ../nbs/06_models.ipynb #c028b
+def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
+                  videos: Sequence[str]) -> Tensor:   # each row's video (or face track) [N]
+    "Each row minus the mean of its video's rows: [N, C, D] -> [N, C, D] (person-specific normalisation over whole videos)."
+    if len(videos) != per_au.shape[0]: raise ValueError(f"{len(videos)} video names for {per_au.shape[0]} frames")
+    inv = torch.as_tensor(np.unique(np.asarray(videos, dtype=str), return_inverse=True)[1].reshape(-1), device=per_au.device)
+    n = torch.bincount(inv).to(per_au.dtype)
+    sums = torch.zeros(len(n), *per_au.shape[1:], dtype=per_au.dtype, device=per_au.device).index_add(0, inv, per_au)
+    return per_au - (sums / n[:, None, None])[inv]
+
+class VideoMeans(nn.Module):
+    "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained, not shipped."
+    def __init__(self, videos: Sequence[str], n_aus: int, embed_dim: int, momentum: float = 0.1):
+        super().__init__()
+        self.index, self.momentum = {str(v): i for i, v in enumerate(videos)}, momentum
+        self.register_buffer('mean', torch.zeros(len(self.index), n_aus, embed_dim))
+        self.register_buffer('seen', torch.zeros(len(self.index), dtype=torch.bool))
+    def ids(self, videos: Sequence[str]) -> Tensor:
+        "Video names [B] -> row indices [B]."
+        try: return torch.tensor([self.index[str(v)] for v in videos], device=self.mean.device)
+        except KeyError as e: raise ValueError(f"video {e.args[0]!r} is not one of the {len(self.index)} training videos this model tracks") from None
+    @torch.no_grad()
+    def update(self, per_au: Tensor, videos: Sequence[str]) -> Tensor:
+        "Each frame's video mean [B, C, D] as it stood before this batch (the batch's own frames for a new video); then fold the batch in."
+        idx = self.ids(videos); e = per_au.detach().float()
+        u, inv = idx.unique(return_inverse=True)                                               # the batch's videos, [U]
+        batch_mean = torch.zeros(len(u), *e.shape[1:], device=e.device).index_add(0, inv, e) / torch.bincount(inv).float()[:, None, None]
+        old, seen = self.mean[u], self.seen[u][:, None, None]
+        before = torch.where(seen, old, batch_mean)
+        self.mean[u] = torch.where(seen, (1 - self.momentum) * old + self.momentum * batch_mean, batch_mean); self.seen[u] = True
+        return before[inv].to(per_au.dtype)
 
 # %% ../nbs/06_models.ipynb #c030
 def _plan(out_size: int, min_start: int = 4) -> tuple[int, int]:
@@ -296,7 +334,8 @@ class MethodModel(nn.Module):
     "Detection path + identity encoder + training-only auxiliaries, sized from `cfg`; `n_aus` = C, `adjacency` [C, C] from `au_adjacency`."
     def __init__(self, cfg: Config, n_aus: int, adjacency: Tensor | None = None, *, shared_backbone: bool = True,
                  au_weights: Tensor | None = None, pos_weight: Tensor | None = None,
-                 n_subjects: int = 0):   # K training subjects: builds D_subj (the subject adversary); 0 = none
+                 n_subjects: int = 0,    # K training subjects: builds D_subj (the subject adversary); 0 = none
+                 videos: Sequence[str] | None = None):   # the training videos, for person_norm's running means
         super().__init__()
         D, d, S = cfg.embed_dim, cfg.heatmap_size, cfg.image_size
         self.detection = DetectionPath.from_config(cfg, n_aus, adjacency)
@@ -309,6 +348,8 @@ class MethodModel(nn.Module):
         self.id_disc = IdentityPairDiscriminator(embed_dim=D, hidden=cfg.gcn_hidden)
         self.geo_disc = HeatmapHead(embed_dim=D, heatmap_size=d)           # D_geo on the identity embedding
         self.subject_disc = SubjectClassifier(embed_dim=D, n_subjects=n_subjects, hidden=cfg.gcn_hidden) if n_subjects else None
+        if cfg.person_norm and videos is None: raise ValueError("person_norm needs the training videos: MethodModel(..., videos=[...])")
+        self.video_means = VideoMeans(videos, n_aus, D, cfg.person_norm_momentum) if cfg.person_norm else None
         w = torch.ones(n_aus) if au_weights is None else torch.as_tensor(au_weights, dtype=torch.float32)
         if w.shape != (n_aus,): raise ValueError(f"au_weights must be [{n_aus}], got {tuple(w.shape)}")
         self.register_buffer('au_weights', w.clone())

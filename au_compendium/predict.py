@@ -278,6 +278,9 @@ class Predictor:
         try: model, info = load_detection_path(path)
         except (ValueError, FileNotFoundError, KeyError, RuntimeError, TypeError) as e:
             raise WeightsError(f"{path}: cannot use these weights: {e}") from None
+        if model.person_norm:   # beyond the patent: the head reads each frame relative to its video's mean embedding
+            raise WeightsError(f"{path}: trained with person_norm (each frame is read relative to its video's mean embedding); "
+                               "au-predict does not yet collect a face track's frames before the head, so it cannot use these weights")
         cfg = info['config']
         cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else dict(cfg)
         if size is not None and size != cfg.get('image_size', size):

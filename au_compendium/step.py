@@ -126,6 +126,8 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     S = cfg.image_size
     if cfg.use_subject_adversary and model.subject_disc is None:
         raise ValueError("use_subject_adversary needs a model built with n_subjects (the number of training subjects): MethodModel(..., n_subjects=K)")
+    if cfg.person_norm and model.video_means is None:
+        raise ValueError("person_norm needs a model built with the training videos: MethodModel(..., videos=[...])")
     amp = (lambda: torch.autocast(dev.type, dtype=autocast_dtype)) if autocast_dtype is not None else contextlib.nullcontext
     backward = (lambda l: scaler.scale(l).backward()) if scaler is not None else (lambda l: l.backward())
     step = (lambda o: scaler.step(o)) if scaler is not None else (lambda o: o.step())
@@ -135,7 +137,9 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     with amp():
         enc = model.encode(x, identity=uses_identity(cfg))
         e, a, z = enc['per_au'], enc['motion'], enc.get('identity')
-        logits = model.detection.head(e, a)
+        if cfg.person_norm:                                                      # the head reads deviations from each video's running mean
+            en = e - model.video_means.update(e, batch['video']); logits = model.detection.head(en, en.sum(1))
+        else: logits = model.detection.head(e, a)
         if cfg.use_swap_gan:
             xs = gan_view(x, cfg.gen_downsample)                                    # what G draws and D_x judges: [4B, 3, S/k, S/k]
             (z1, z2), (a1, a2) = pairs(z), pairs(a)
@@ -202,6 +206,7 @@ def check_step_updates(cfg: Config, batch: dict, n_aus: int, *, seed: int = 0, *
     "Build a `MethodModel`, run one `train_step`, and assert finite losses and that exactly `trained_parts(cfg)` changed."
     torch.manual_seed(seed)
     model_kw.setdefault('n_subjects', int(batch['subject'].max()) + 1 if cfg.use_subject_adversary else 0)
+    if cfg.person_norm: model_kw.setdefault('videos', sorted(set(batch['video'])))
     model = MethodModel(cfg, n_aus, torch.eye(n_aus) if cfg.use_gcn else None, **model_kw)
     opt_main, opt_disc = make_optimizers(model, cfg)
     before = {k: p.detach().clone() for k, p in model.named_parameters()}

@@ -17,7 +17,7 @@ from .bench import machine_info
 from .checkpoint import save_state, load_state, rng_state, set_rng_state, seed_everything, atomic_write
 from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects, FrameDataset
 from .metrics import au_metrics, calibrate_thresholds
-from .models import MethodModel, au_adjacency, save_detection_path
+from .models import MethodModel, au_adjacency, save_detection_path, video_centred
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
 from .core import fold_subjects
@@ -91,22 +91,29 @@ def eval_loader(ds, cfg: Config, device) -> DataLoader:
 # %% ../nbs/10a_train.ipynb #c010
 @torch.no_grad()
 def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings: bool = False, amp_dtype=None) -> dict:
-    "Run the detection path (and, if asked, both encoders) over a loader: probs [N, C], labels [N, C] with NaN unlabelled, subjects, videos."
+    "Run the detection path (and, if asked, both encoders) over a loader: probs [N, C], labels [N, C] with NaN unlabelled, subjects, videos; `motion` is what the head reads."
     model.eval()
-    out = {k: [] for k in ('probs', 'labels', 'subject', 'video', 'motion', 'identity')}
+    pn = model.detection.person_norm   # the head needs each video's mean first: encode everything, then centre, then the head
+    out = {k: [] for k in ('probs', 'labels', 'subject', 'video', 'motion', 'identity', 'per_au')}
     for b in loader:
         x = b['image'].to(device, non_blocking=True)
         with (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()):
-            if embeddings:
-                enc = model.encode(x, identity=True)
-                logits = model.detection.head(enc['per_au'], enc['motion'])
-                out['motion'].append(enc['motion'].float().cpu()); out['identity'].append(enc['identity'].float().cpu())
-            else: logits = model.detection(x)
-        out['probs'].append(torch.sigmoid(logits.float()).cpu())
+            if embeddings or pn:
+                enc = model.encode(x, identity=embeddings)
+                if pn: out['per_au'].append(enc['per_au'].float().cpu())
+                else: out['probs'].append(torch.sigmoid(model.detection.head(enc['per_au'], enc['motion']).float()).cpu())
+                if embeddings: out['identity'].append(enc['identity'].float().cpu())
+                if embeddings and not pn: out['motion'].append(enc['motion'].float().cpu())
+            else: out['probs'].append(torch.sigmoid(model.detection(x).float()).cpu())
         out['labels'].append(torch.where(b['mask'] > 0, b['labels'], torch.full_like(b['labels'], float('nan'))))
         out['subject'].append(b['subject']); out['video'] += list(b['video'])
+    video = np.array(out['video'])
+    if pn:   # [N, C, D] on the CPU, then the head in chunks
+        e = video_centred(torch.cat(out['per_au']), video)
+        out['motion'] = [e.sum(1)]
+        out['probs'] = [torch.sigmoid(model.detection.head(c.to(device), c.sum(1).to(device)).float()).cpu() for c in e.split(1024)]
     res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),
-               subject=torch.cat(out['subject']).numpy(), video=np.array(out['video']))
+               subject=torch.cat(out['subject']).numpy(), video=video)
     if embeddings: res.update(motion=torch.cat(out['motion']).numpy(), identity=torch.cat(out['identity']).numpy())
     return res
 
@@ -176,7 +183,8 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     adjacency = au_adjacency(train_ds.df, data.aus)
     model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
-                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train)).to(device)
+                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train),
+                        videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
     opt_main, opt_disc = make_optimizers(model, cfg)
     sampler = sampler_from_config(train_ds.df, cfg, aus=data.aus)   # the run's AUs, also when cfg.aus is None
     if world > 1: sampler = ShardedBatchSampler(sampler, rank, world)

@@ -457,3 +457,12 @@ def test_annotate_from_a_table_written_earlier(run, tmp_path):
     assert done == {str(video): dict(file=str(tmp_path/'later'/'v.mp4'), frames=8, size=[320, 240], fps=25.0, written_size=[320, 240])}
     back, _ = _read_back(tmp_path/'later'/'v.mp4')
     assert _near(back, track_colour(0)).sum() > 8 * 400                            # a box (and bars) on every frame
+
+def test_person_norm_weights_are_refused_clearly(tmp_path, capsys):
+    "A detection path trained with person_norm needs whole videos before its head: au-predict says so instead of guessing."
+    m, cfg = known_model(person_norm=True)
+    save_detection_path(tmp_path/WEIGHTS_FILE, m, cfg, AUS)
+    cv2.imwrite(str(tmp_path/'p.png'), skdata.astronaut())
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path, '--out', tmp_path/'t.csv')
+    assert code == 2 and 'trained with person_norm' in err and str(tmp_path/WEIGHTS_FILE) in err, err
+    assert not (tmp_path/'t.csv').exists()

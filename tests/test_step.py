@@ -11,7 +11,7 @@ from au_compendium.step import (toy_batch, train_step, make_optimizers, trained_
                                 NonFiniteLossError)
 
 SWITCHES = ('use_au_contrastive', 'use_id_contrastive', 'use_swap_gan', 'use_adversaries', 'use_landmarks', 'use_gcn',
-            'use_orthogonal', 'use_subject_adversary')
+            'use_orthogonal', 'use_subject_adversary', 'person_norm')
 CFG = Config(image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8)
 N_AUS = 4
 

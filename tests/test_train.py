@@ -173,3 +173,24 @@ def test_ablate_cli_library_engine_parallel_then_copied_and_summarised(tiny_synt
     assert (tmp_path/'smoke.csv').read_text() == first
     with pytest.raises(FileNotFoundError, match='no finished run'):
         ablate_cli(['smoke', '--finished-only', '--runs', str(tmp_path/'empty'), '--summary-dir', str(tmp_path), *sets])
+
+def test_person_norm_run_trains_evaluates_and_reloads(tiny_synthfacs, tmp_path):
+    "The person-normalisation rung end to end: training keeps running means of its videos, evaluation centres whole videos."
+    import numpy as np, torch
+    from au_compendium.core import Config
+    from au_compendium.data import FrameDataset
+    from au_compendium.evidence import load_run
+    from au_compendium.train import train, load_run_data, predict_frames, eval_loader
+    _folds(tiny_synthfacs)
+    cfg = Config.from_dict({**TINY, 'dataset': 'manifest', 'data_root': str(tiny_synthfacs), 'epochs': 1, 'person_norm': True,
+                            'out_dir': str(tmp_path/'pn')})
+    m = train(cfg, progress=False, log=lambda *a: None)
+    assert m['test']['mean_auc'] is None or 0 <= m['test']['mean_auc'] <= 1
+    assert 'subject_from_motion' in m['leakage'] or 'error' in m['leakage'], m['leakage']
+    cfg2, model = load_run(tmp_path/'pn')
+    assert model.detection.person_norm and model.video_means.seen.any()
+    data = load_run_data(cfg2)
+    ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
+    p = predict_frames(model, eval_loader(ds, cfg, torch.device('cpu')), torch.device('cpu'), embeddings=True)
+    for v in np.unique(p['video']):   # what the head read, and what the probes read: each video's motion centred on zero
+        assert np.allclose(p['motion'][p['video'] == v].mean(0), 0, atol=1e-4), v
