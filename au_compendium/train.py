@@ -25,8 +25,8 @@ from .sampler import sampler_from_config
 
 # %% auto #0
 __all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'resolve_device', 'eval_loader', 'predict_frames',
-           'git_state', 'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'train',
-           'ShardedBatchSampler', 'plot_curves', 'train_cli']
+           'git_state', 'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'TrainingRun', 'setup_run',
+           'train_one_epoch', 'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
 
 # %% ../nbs/10a_train.ipynb #c006
 def default_data_root(dataset: str) -> Path:
@@ -158,17 +158,27 @@ def _dist():
     return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
 
 # %% ../nbs/10a_train.ipynb #c015
-def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_epoch: int | None = None) -> dict:
-    "Train `cfg` end to end (or resume it with `cfg.resume`); write the run folder; return the metrics dict."
-    cfg = cfg if isinstance(cfg, Config) else Config.from_dict(cfg)
+@dataclass
+class TrainingRun:
+    "Everything `setup_run` builds for a run: what its epochs update and `finish_run` reads."
+    cfg: Config; out: Path; device: torch.device; amp_dtype: torch.dtype | None; rank: int; world: int; t0: float
+    data: RunData; train_ds: FrameDataset; val_ds: FrameDataset | None; model: MethodModel
+    opt_main: torch.optim.Optimizer; opt_disc: torch.optim.Optimizer; sampler: object; loader: DataLoader
+    sched: torch.optim.lr_scheduler.LRScheduler; grad_sync: object = None
+    start: int = 0                                   # first epoch to run (after a resumed checkpoint's)
+    history: list = field(default_factory=list)      # one record per finished epoch
+    best: dict = field(default_factory=dict)         # the selected epoch and its validation scores
+    @property
+    def ckpt_path(self) -> Path: return self.out/'checkpoint.safetensors'
+
+def setup_run(cfg: Config, log=print) -> TrainingRun:
+    "The run folder, data, model, optimizers, sampler, loader and schedule of `cfg`; with `cfg.resume`, the checkpoint's state restored."
     t0 = time.time()
     rank, world = _dist()
     device = resolve_device(cfg.device)
     if device.type == 'cuda' and world > 1: device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
-    amp_dtype = torch.bfloat16 if (cfg.amp and device.type == 'cuda') else None
     out = run_dir_for(cfg); out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out/'checkpoint.safetensors'
-    if not cfg.resume and ckpt_path.exists() and rank == 0:
+    if not cfg.resume and (out/'checkpoint.safetensors').exists() and rank == 0:
         log(f"note: {out} holds an earlier run's checkpoint; starting afresh (resume=True continues it)")
     seed_everything(cfg.seed)
     data = load_run_data(cfg)
@@ -181,8 +191,8 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     labels = torch.tensor(train_ds.labels); mask = torch.tensor(train_ds.mask)
     never = [f'AU{a}' for a, n in zip(data.aus, (labels * mask).sum(0).tolist()) if n == 0]
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
-    adjacency = au_adjacency(train_ds.df, data.aus)
-    model = MethodModel(cfg, len(data.aus), adjacency, au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
+    model = MethodModel(cfg, len(data.aus), au_adjacency(train_ds.df, data.aus),
+                        au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
                         pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train),
                         videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
     opt_main, opt_disc = make_optimizers(model, cfg)
@@ -191,61 +201,71 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     loader = DataLoader(train_ds, batch_sampler=sampler, num_workers=cfg.num_workers, pin_memory=device.type == 'cuda')
     total_steps = cfg.epochs * len(sampler)
     sched = torch.optim.lr_scheduler.LambdaLR(opt_main, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)))
-    grad_sync = _grad_averager(world)
-
-    start, history, best = 0, [], dict(mean_f1=None, mean_auc=None, epoch=None, select_by=cfg.select_by)
-    if cfg.resume and ckpt_path.exists():
-        st = load_state(ckpt_path)
+    run = TrainingRun(cfg=cfg, out=out, device=device, amp_dtype=torch.bfloat16 if (cfg.amp and device.type == 'cuda') else None,
+                      rank=rank, world=world, t0=t0, data=data, train_ds=train_ds, val_ds=val_ds, model=model, opt_main=opt_main,
+                      opt_disc=opt_disc, sampler=sampler, loader=loader, sched=sched, grad_sync=_grad_averager(world),
+                      best=dict(mean_f1=None, mean_auc=None, epoch=None, select_by=cfg.select_by))
+    if cfg.resume and run.ckpt_path.exists():
+        st = load_state(run.ckpt_path)
         model.load_state_dict(st['model']); opt_main.load_state_dict(st['opt_main']); opt_disc.load_state_dict(st['opt_disc'])
         sched.load_state_dict(st['sched']); set_rng_state(st['rng'])
-        start, history, best = st['epoch'] + 1, st['history'], st['best']
-        log(f"resumed from {ckpt_path} after epoch {st['epoch'] + 1} of {cfg.epochs}")
+        run.start, run.history, run.best = st['epoch'] + 1, st['history'], st['best']
+        log(f"resumed from {run.ckpt_path} after epoch {st['epoch'] + 1} of {cfg.epochs}")
+    return run
 
-    for epoch in range(start, cfg.epochs):
-        sampler.set_epoch(epoch); sampler.reset_stats()
-        sums, n, te = {}, 0, time.time()
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress or rank > 0, leave=False)
-        for batch in bar:
-            try:
-                losses = train_step(model, batch, cfg, opt_main, opt_disc, autocast_dtype=amp_dtype,
-                                    **({'grad_hook': grad_sync} if grad_sync else {}))
-            except NonFiniteLossError as e:
-                raise TrainingDiverged(f"epoch {epoch + 1}: {e}. The run folder {out} keeps the checkpoint of the last good epoch "
-                                       f"({len(history)} completed); resume=True continues from it.") from None
-            sched.step()
-            for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v
-            n += 1
-            bar.set_postfix(loss=f"{losses['total']:.3f}")
-        rec = dict(epoch=epoch + 1, steps=n, lr=sched.get_last_lr()[0], train_s=round(time.time() - te, 2),
-                   **{f'loss_{k}': v / max(n, 1) for k, v in sums.items()}, sampler=dict(getattr(sampler, 'stats', {}) or {}))
-        if val_ds is not None:
-            p = predict_frames(model, eval_loader(val_ds, cfg, device), device, amp_dtype=amp_dtype)
-            vm = au_metrics(p['labels'], p['probs'], data.aus)
-            rec.update(val_mean_f1=vm['mean_f1'], val_mean_auc=vm['mean_auc'])
-        else: vm = None
-        history.append(rec)
-        if rank == 0:
-            if selects(best, vm, cfg.select_by):
-                best = dict(mean_f1=vm and vm['mean_f1'], mean_auc=vm and vm['mean_auc'], epoch=epoch + 1, select_by=cfg.select_by)
-                save_state(out/'best.safetensors', {'model': model.state_dict()})
-            save_state(ckpt_path, dict(model=model.state_dict(), opt_main=opt_main.state_dict(), opt_disc=opt_disc.state_dict(),
-                                       sched=sched.state_dict(), rng=rng_state(), epoch=epoch, history=history, best=best))
-            # the log is rewritten from the checkpointed history, so a killed run never leaves it ahead of or behind its state
-            atomic_write(out/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in history)))
-            log(f"epoch {epoch + 1}/{cfg.epochs}: loss {rec.get('loss_total', float('nan')):.4f}"
-                + (f", val mean F1 {rec['val_mean_f1']:.3f}" if 'val_mean_f1' in rec else '') + f" ({rec['train_s']:.0f} s)")
-        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch: return dict(stopped_after_epoch=epoch + 1)
+# %% ../nbs/10a_train.ipynb #c015b
+def train_one_epoch(run: TrainingRun, epoch: int, *, progress: bool = True) -> dict:
+    "One epoch of `train_step`s (the schedule steps per batch); returns its record: mean losses, learning rate, seconds, sampler counts."
+    run.sampler.set_epoch(epoch); run.sampler.reset_stats()
+    sums, n, te = {}, 0, time.time()
+    bar = tqdm(run.loader, desc=f"epoch {epoch + 1}/{run.cfg.epochs}", disable=not progress or run.rank > 0, leave=False)
+    for batch in bar:
+        try:
+            losses = train_step(run.model, batch, run.cfg, run.opt_main, run.opt_disc, autocast_dtype=run.amp_dtype,
+                                **({'grad_hook': run.grad_sync} if run.grad_sync else {}))
+        except NonFiniteLossError as e:
+            raise TrainingDiverged(f"epoch {epoch + 1}: {e}. The run folder {run.out} keeps the checkpoint of the last good epoch "
+                                   f"({len(run.history)} completed); resume=True continues from it.") from None
+        run.sched.step()
+        for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v
+        n += 1
+        bar.set_postfix(loss=f"{losses['total']:.3f}")
+    return dict(epoch=epoch + 1, steps=n, lr=run.sched.get_last_lr()[0], train_s=round(time.time() - te, 2),
+                **{f'loss_{k}': v / max(n, 1) for k, v in sums.items()}, sampler=dict(getattr(run.sampler, 'stats', {}) or {}))
 
-    # the unseen subjects, once, with the selected epoch's model
+def end_epoch(run: TrainingRun, epoch: int, rec: dict, log=print):
+    "Validate `rec`'s epoch (when there are validation subjects), keep the model `select_by` selects, write the checkpoint and the log."
+    cfg, model, out = run.cfg, run.model, run.out
+    if run.val_ds is not None:
+        p = predict_frames(model, eval_loader(run.val_ds, cfg, run.device), run.device, amp_dtype=run.amp_dtype)
+        vm = au_metrics(p['labels'], p['probs'], run.data.aus)
+        rec.update(val_mean_f1=vm['mean_f1'], val_mean_auc=vm['mean_auc'])
+    else: vm = None
+    run.history.append(rec)
+    if run.rank != 0: return
+    if selects(run.best, vm, cfg.select_by):
+        run.best = dict(mean_f1=vm and vm['mean_f1'], mean_auc=vm and vm['mean_auc'], epoch=epoch + 1, select_by=cfg.select_by)
+        save_state(out/'best.safetensors', {'model': model.state_dict()})
+    save_state(run.ckpt_path, dict(model=model.state_dict(), opt_main=run.opt_main.state_dict(), opt_disc=run.opt_disc.state_dict(),
+                                   sched=run.sched.state_dict(), rng=rng_state(), epoch=epoch, history=run.history, best=run.best))
+    # the log is rewritten from the checkpointed history, so a killed run never leaves it ahead of or behind its state
+    atomic_write(out/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in run.history)))
+    log(f"epoch {epoch + 1}/{cfg.epochs}: loss {rec.get('loss_total', float('nan')):.4f}"
+        + (f", val mean F1 {rec['val_mean_f1']:.3f}" if 'val_mean_f1' in rec else '') + f" ({rec['train_s']:.0f} s)")
+
+# %% ../nbs/10a_train.ipynb #c015d
+def finish_run(run: TrainingRun, log=print) -> dict:
+    "Test the selected model once on the unseen subjects, probe identity, write metrics.json, detection.safetensors and the curves."
+    cfg, model, data, out, device = run.cfg, run.model, run.data, run.out, run.device
     model.load_state_dict(load_state(out/'best.safetensors')['model'])
     test_ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
-    p = predict_frames(model, eval_loader(test_ds, cfg, device), device, embeddings=True, amp_dtype=amp_dtype)
-    metrics = dict(test=au_metrics(p['labels'], p['probs'], data.aus), val_best=best, epochs_run=len(history),
+    p = predict_frames(model, eval_loader(test_ds, cfg, device), device, embeddings=True, amp_dtype=run.amp_dtype)
+    metrics = dict(test=au_metrics(p['labels'], p['probs'], data.aus), val_best=run.best, epochs_run=len(run.history),
                    config=cfg.to_dict(), seed=cfg.seed, dataset=cfg.dataset, fold=cfg.fold, aus=data.aus,
                    subjects=dict(train=data.train, val=data.val, test=data.test, folds_source=data.folds_source),
                    git=git_state(Path(__file__).parent), machine=machine_info(), device=str(device))
-    if val_ds is not None:   # per-AU thresholds calibrated on the validation subjects, reported beside the field's 0.5
-        pv = predict_frames(model, eval_loader(val_ds, cfg, device), device, amp_dtype=amp_dtype)
+    if run.val_ds is not None:   # per-AU thresholds calibrated on the validation subjects, reported beside the field's 0.5
+        pv = predict_frames(model, eval_loader(run.val_ds, cfg, device), device, amp_dtype=run.amp_dtype)
         thr = calibrate_thresholds(pv['labels'], pv['probs'])
         metrics.update(val_thresholds={f'AU{a}': float(t) for a, t in zip(data.aus, thr)},
                        test_at_val_thresholds=au_metrics(p['labels'], p['probs'], data.aus, threshold=thr))
@@ -256,17 +276,25 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
     try: metrics['leakage'] = leakage_report(p['motion'][k], p['identity'][k], p['labels'][k], p['subject'][k], p['video'][k], data.aus,
                                              intensities=inten)
     except ValueError as e: metrics['leakage'] = dict(error=str(e))
-    metrics['wall_time_s'] = round(time.time() - t0, 1)
-    if rank == 0:
+    metrics['wall_time_s'] = round(time.time() - run.t0, 1)
+    if run.rank == 0:
         prep = Path(data.df.attrs['root'])/'prepare.json'   # the crop geometry au-prepare used, for au-predict to repeat
         geometry = {k: json.loads(prep.read_text())[s] for k, s in (('crop_size', 'size'), ('enlarge', 'enlarge'))} if prep.exists() else {}
         save_detection_path(out/'detection.safetensors', model, cfg, data.aus, meta=dict(dataset=cfg.dataset, fold=cfg.fold,
                             demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1'],
                             val_thresholds=metrics.get('val_thresholds'), **geometry))
         (out/'metrics.json').write_text(json.dumps(metrics, indent=2, default=float) + '\n')
-        plot_curves(history, out/'curves.png')
+        plot_curves(run.history, out/'curves.png')
     log(f"test (unseen subjects {data.test}): mean F1 {metrics['test']['mean_f1']:.3f}, mean AUC {metrics['test']['mean_auc']}")
     return metrics
+
+def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_epoch: int | None = None) -> dict:
+    "Train `cfg` end to end (or resume it with `cfg.resume`); write the run folder; return the metrics dict."
+    run = setup_run(cfg if isinstance(cfg, Config) else Config.from_dict(cfg), log)
+    for epoch in range(run.start, run.cfg.epochs):
+        end_epoch(run, epoch, train_one_epoch(run, epoch, progress=progress), log)
+        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch: return dict(stopped_after_epoch=epoch + 1)
+    return finish_run(run, log)
 
 # %% ../nbs/10a_train.ipynb #c017
 class ShardedBatchSampler:
