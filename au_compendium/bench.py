@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse, datetime, importlib.util, json, os, platform, statistics, sys, time, traceback
 from pathlib import Path
 from typing import Callable
+from .core import repo_root
 
 # %% auto #0
-__all__ = ['time_call', 'compare', 'machine_info', 'repo_root', 'run_benchmarks', 'markdown_table', 'bench_cli']
+__all__ = ['time_call', 'compare', 'machine_info', 'run_benchmarks', 'markdown_table', 'bench_cli']
 
 # %% ../nbs/01_bench.ipynb #c006
 def time_call(fn: Callable, *, repeat: int = 5, number: int = 1, warmup: int = 1) -> list[float]:
@@ -50,13 +51,6 @@ def machine_info() -> dict:
     return info
 
 # %% ../nbs/01_bench.ipynb #c014
-def repo_root(start: str | Path = '.') -> Path:
-    "The compendium's root: the nearest folder above `start` that holds `settings.ini`."
-    p = Path(start).resolve()
-    for d in (p, *p.parents):
-        if (d/'settings.ini').exists(): return d
-    raise FileNotFoundError(f"no settings.ini in {p} or above: run this from inside the au_compendium repository")
-
 def _load(path: Path):
     spec = importlib.util.spec_from_file_location(f"_bench_{path.stem}", path)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)

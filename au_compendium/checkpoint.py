@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
+from .core import publish
 
 # %% auto #0
 __all__ = ['flatten_state', 'unflatten_state', 'atomic_write', 'save_state', 'load_state', 'rng_state', 'set_rng_state',
@@ -47,13 +48,13 @@ def unflatten_state(tensors: dict[str, torch.Tensor], skeleton):
 
 # %% ../nbs/10_checkpoint.ipynb #c009
 def atomic_write(path: str | Path, write) -> Path:
-    "Call `write(tmp_path)` on a temporary file beside `path`, fsync it, then atomically rename it to `path`."
+    "Call `write(tmp_path)` on a temporary file beside `path`, fsync it, then `publish` it as `path` (one atomic rename)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
     try:
         write(Path(tmp))
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path

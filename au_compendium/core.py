@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import ast, dataclasses, difflib, json, math, re
+import ast, dataclasses, difflib, json, math, os, re, shutil
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Iterable, Literal, Sequence
@@ -12,7 +12,7 @@ from typing import Iterable, Literal, Sequence
 # %% auto #0
 __all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au',
            'Protocol', 'protocol', 'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config',
-           'ablation_parent', 'ablation_overrides']
+           'ablation_parent', 'ablation_overrides', 'repo_root', 'resolve_device', 'parse_sets', 'publish']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -330,3 +330,38 @@ def ablation_overrides(name: str) -> dict:
     "Config overrides of ablation step `name`: its own switches and those of every rung it builds on."
     parent = ablation_parent(name)
     return {**(ablation_overrides(parent) if parent else {}), **dict(ABLATION_STEPS)[name]}
+
+# %% ../nbs/00_core.ipynb #c027
+def repo_root(start: str | Path = '.', *, fallback: bool = False) -> Path:
+    "The compendium's root: the nearest folder above `start` holding `settings.ini` (with `fallback`, `start` itself when none does)."
+    p = Path(start).resolve()
+    for d in (p, *p.parents):
+        if (d/'settings.ini').exists(): return d
+    if fallback: return p
+    raise FileNotFoundError(f"no settings.ini in {p} or above: run this from inside the au_compendium repository")
+
+# %% ../nbs/00_core.ipynb #c030
+def resolve_device(name: str = 'auto'):
+    "A `torch.device` for `Config.device`'s names: 'auto' -> CUDA when available, else CPU; CUDA asked for where there is none is refused."
+    import torch
+    if name == 'auto': name = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if name.startswith('cuda') and not torch.cuda.is_available(): raise RuntimeError(f"device {name!r} asked for, but CUDA is not available here")
+    return torch.device(name)
+
+# %% ../nbs/00_core.ipynb #c033
+def parse_sets(items: Iterable[str]) -> dict:
+    "`NAME=VALUE` strings (the `--set` arguments of `au-train` and `au-ablate`) -> `{NAME: value}`, each value read as JSON, else kept as text."
+    out = {}
+    for s in items:
+        k, _, v = s.partition('=')
+        try: out[k] = json.loads(v)
+        except json.JSONDecodeError: out[k] = v
+    return out
+
+# %% ../nbs/00_core.ipynb #c035
+def publish(tmp: str | Path, path: str | Path) -> Path:
+    "Put the finished file or folder `tmp` at `path` with one rename (same file system), replacing what was there; returns `path`."
+    tmp, path = Path(tmp), Path(path)
+    if tmp.is_dir() and path.exists(): shutil.rmtree(path)
+    os.replace(tmp, path)
+    return path

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 import nbformat
 from markupsafe import Markup
-from .bench import repo_root
+from .core import repo_root
 
 # %% auto #0
 __all__ = ['render_readme', 'directives', 'slug', 'tex2html', 'highlight_code', 'md2html', 'sanitize_html', 'clean_html',

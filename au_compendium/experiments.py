@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import ABLATION_STEPS, ablation_overrides, ablation_parent, Config
-from .bench import repo_root
+from .core import ABLATION_STEPS, ablation_overrides, ablation_parent, Config, parse_sets, repo_root
 
 # %% auto #0
 __all__ = ['GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug', 'grid_runs', 'run_grid',
@@ -314,10 +313,6 @@ def ablate_cli(argv: list[str] | None = None):
     ap.add_argument('--finished-only', action='store_true', help='launch nothing: summarise the runs that have finished')
     a = ap.parse_args(argv)
     ints = lambda s: tuple(int(x) for x in s.split(',')) if s else None
-    base = {}
-    for s in a.set:
-        k, _, v = s.partition('=')
-        try: base[k] = json.loads(v)
-        except json.JSONDecodeError: base[k] = v
+    base = parse_sets(a.set)
     print(ablate(a.grid, a.runs, a.summary_dir, force=a.force, folds=ints(a.folds), seeds=ints(a.seeds), finished_only=a.finished_only,
                  engine=a.engine, jobs=a.jobs, **base).to_string(index=False))

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-from .core import au
+from .core import au, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS
@@ -219,9 +219,6 @@ def _onnx_session(model: nn.Module, size: int):
         so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads()
         return ort.InferenceSession(path.read_bytes(), so, providers=['CPUExecutionProvider'])
 
-def _auto_device(device: str) -> torch.device:
-    return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device)
-
 class Predictor:
     "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]`. `model` is moved to `device` and set to eval mode in place."
     def __init__(self, model: nn.Module, aus: Sequence[int | str], *,
@@ -240,7 +237,7 @@ class Predictor:
         self.enlarge = float(self.meta.get('enlarge') or ENLARGE)
         self.thresholds = self._thresholds(thresholds)
         if engine not in ENGINES: raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-        self.engine, self.device = engine, _auto_device(device)
+        self.engine, self.device = engine, resolve_device(device)
         self.model = model.to(self.device).eval()
         if self.device.type == 'cpu': self.model = self.model.to(memory_format=torch.channels_last)
         self._check()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.io
 from tqdm.auto import tqdm
-from .core import PROTOCOLS, au, protocol
+from .core import PROTOCOLS, au, protocol, publish
 from .align import ENLARGE, FaceDetector, align_box, align_face, detector_kinds
 from .media import MediaError, VideoReader, index_ranges, is_hidden
 from .data import LANDMARK_COLUMNS, natural_key, write_manifest
@@ -129,7 +129,7 @@ def find_disfa_video(raw_root: str | Path, subject: str) -> Path:
 _SETTINGS = 'prepare.json'
 
 class _SubjectJob:
-    "Collects one subject's crops, rows and counts in `<out>/.tmp-<subject>`; `finish()` renames it to `<out>/<subject>`."
+    "Collects one subject's crops, rows and counts in `<out>/.tmp-<subject>`; `finish()` publishes it as `<out>/<subject>`."
     def __init__(self, out_dir: Path, subject: str, ext: str):
         self.out, self.subject, self.ext = out_dir, subject, ext
         self.tmp = out_dir / f".tmp-{subject}"
@@ -155,9 +155,7 @@ class _SubjectJob:
         pd.DataFrame(self.rows, columns=None if self.rows else ['path', 'subject', 'video', 'frame']).to_csv(
             self.tmp / '_rows.csv', index=False, lineterminator='\n')
         (self.tmp / '_stats.json').write_text(json.dumps(stats, indent=1) + '\n')
-        final = self.out / self.subject
-        if final.exists(): shutil.rmtree(final)
-        os.replace(self.tmp, final)
+        publish(self.tmp, self.out / self.subject)
         return stats
 
 def _done(out_dir: Path, subject: str) -> bool:
@@ -393,13 +391,12 @@ def _prepare(kind: str, raw_root, out_dir, found: list[str], subjects, settings:
     return summary
 
 def _write_outputs(rows: pd.DataFrame, out_dir: Path, folds: dict):
-    "manifest.csv and folds.json, each written to a temporary file and renamed into place."
+    "manifest.csv and folds.json, each written to a temporary file and published in place."
     tmp = out_dir / '.tmp-manifest'
     shutil.rmtree(tmp, ignore_errors=True)
     write_manifest(rows, tmp)
     (tmp / 'folds.json').write_text(json.dumps(folds, indent=1) + '\n')
-    os.replace(tmp / 'manifest.csv', out_dir / 'manifest.csv')
-    os.replace(tmp / 'folds.json', out_dir / 'folds.json')
+    for f in ('manifest.csv', 'folds.json'): publish(tmp / f, out_dir / f)
     shutil.rmtree(tmp, ignore_errors=True)
 
 def _summarise(kind, raw_root, out_dir, done, resumed, failed, skipped_subjects, settings) -> dict:

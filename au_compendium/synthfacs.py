@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pandas as pd
 from filelock import FileLock
-from .core import protocol
+from .core import protocol, repo_root
 from .data import IBUG68_TO_49, MIRROR_68, LANDMARK_COLUMNS, write_manifest
 
 # %% auto #0
@@ -472,9 +472,7 @@ def _render_subject(p: dict, index: int, out_dir: Path) -> pd.DataFrame:
 # %% ../nbs/03_synthfacs.ipynb #c039
 def default_root() -> Path:
     "Where SynthFACS lives by default: `data/synthfacs` under the repository root (or under the working directory outside one)."
-    here = Path.cwd().resolve()
-    root = next((d for d in (here, *here.parents) if (d/'settings.ini').exists()), here)
-    return root/'data'/'synthfacs'
+    return repo_root(fallback=True)/'data'/'synthfacs'
 
 def _code_hash() -> str:
     "Hash of the exported generator code: a set made by different code is regenerated even if nobody bumped `GENERATOR_VERSION`."

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import Config, au, protocol
+from .core import Config, au, protocol, parse_sets, repo_root, resolve_device
 from .bench import machine_info
 from .checkpoint import save_state, load_state, rng_state, set_rng_state, seed_everything, atomic_write
 from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects, FrameDataset
@@ -24,17 +24,14 @@ from .core import fold_subjects
 from .sampler import sampler_from_config
 
 # %% auto #0
-__all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'resolve_device', 'eval_loader', 'predict_frames',
-           'git_state', 'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'TrainingRun', 'setup_run',
+__all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'eval_loader', 'predict_frames', 'git_state',
+           'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'TrainingRun', 'setup_run',
            'train_one_epoch', 'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
 
 # %% ../nbs/10a_train.ipynb #c006
 def default_data_root(dataset: str) -> Path:
     "`data/<dataset>` under the repository when run from inside it, else under the working directory."
-    from au_compendium.bench import repo_root
-    try: base = repo_root()/'data'
-    except FileNotFoundError: base = Path('data').absolute()
-    return base/dataset
+    return repo_root(fallback=True)/'data'/dataset
 
 @dataclass
 class RunData:
@@ -78,12 +75,6 @@ def load_run_data(cfg: Config) -> RunData:
     return RunData(df, aus, train, val, test, source, notices)
 
 # %% ../nbs/10a_train.ipynb #c009
-def resolve_device(name: str = 'auto') -> torch.device:
-    "'auto' -> CUDA when available, else CPU."
-    if name == 'auto': name = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if name.startswith('cuda') and not torch.cuda.is_available(): raise RuntimeError(f"device {name!r} asked for, but CUDA is not available here")
-    return torch.device(name)
-
 def eval_loader(ds, cfg: Config, device) -> DataLoader:
     return DataLoader(ds, batch_size=max(64, 4 * cfg.batch_size), shuffle=False, num_workers=cfg.num_workers,
                       pin_memory=device.type == 'cuda')
@@ -147,10 +138,7 @@ class TrainingDiverged(RuntimeError):
 def run_dir_for(cfg: Config) -> Path:
     "`cfg.out_dir`, or `reports/runs/<dataset>-fold<k>-seed<s>` under the repository."
     if cfg.out_dir: return Path(cfg.out_dir)
-    from au_compendium.bench import repo_root
-    try: base = repo_root()/'reports'/'runs'
-    except FileNotFoundError: base = Path('reports/runs').absolute()
-    return base/f"{cfg.dataset}-fold{cfg.fold}-seed{cfg.seed}"
+    return repo_root(fallback=True)/'reports'/'runs'/f"{cfg.dataset}-fold{cfg.fold}-seed{cfg.seed}"
 
 def _dist():
     "(rank, world size) under torchrun, else (0, 1)."
@@ -350,11 +338,7 @@ def train_cli(argv: list[str] | None = None):
     ap.add_argument('--set', action='append', default=[], metavar='NAME=VALUE')
     ap.add_argument('--no-progress', action='store_true')
     a = ap.parse_args(argv)
-    kw = {}
-    for s in a.set:
-        k, _, v = s.partition('=')
-        try: kw[k] = json.loads(v)
-        except json.JSONDecodeError: kw[k] = v
+    kw = parse_sets(a.set)
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world > 1:
         import torch.distributed as dist
