@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_prepare.ipynb #c003
 from __future__ import annotations
-import argparse, codecs, collections, concurrent.futures as cf, csv, json, os, re, shutil, sys, time
+import argparse, codecs, collections, concurrent.futures as cf, csv, dataclasses, json, os, re, shutil, sys, time
 from pathlib import Path
 from typing import Sequence
 import cv2
@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import scipy.io
 from tqdm.auto import tqdm
-from .core import PROTOCOLS, au, protocol, publish
+from .core import PROTOCOLS, Protocol, au, protocol, publish
 from .align import ENLARGE, FaceDetector, align_box, align_face, detector_kinds
 from .media import MediaError, VideoReader, index_ranges, is_hidden
 from .data import LANDMARK_COLUMNS, natural_key, write_manifest
 
 # %% auto #0
-__all__ = ['DISFA_AUS', 'BP4D_UNCODED', 'BP4D_DETECT_SIDE', 'BP4D_HEADER', 'DATASET_INFO', 'RawLayoutError', 'PrepareError',
+__all__ = ['DISFA_AUS', 'BP4D_DETECT_SIDE', 'BP4D_HEADER', 'GRAPHAU_UNCODED', 'DATASET_INFO', 'RawLayoutError', 'PrepareError',
            'folds_for', 'read_disfa_labels', 'disfa_landmark_files', 'read_disfa_landmarks', 'find_disfa_video',
            'read_bp4d_occ', 'index_frames', 'bp4d_tasks', 'format_summary', 'prepare_disfa', 'prepare_bp4d',
            'synthetic_face68', 'write_disfa_fixture', 'write_bp4d_fixture', 'import_graphau', 'write_graphau_fixture',
@@ -162,9 +162,9 @@ def _done(out_dir: Path, subject: str) -> bool:
     return (out_dir / subject / '_stats.json').is_file() and (out_dir / subject / '_rows.csv').is_file()
 
 # %% ../nbs/12_prepare.ipynb #c017
-def _labels_row(present_threshold, intens: dict[str, int]) -> dict:
-    "`{'AU1': 0/1, ..., 'intensity_AU1': float, ...}` from `{'AU1': intensity, ...}`."
-    return {**{c: int(v >= present_threshold) for c, v in intens.items()}, **{f"intensity_{c}": float(v) for c, v in intens.items()}}
+def _labels_row(rule: Protocol, intens: dict[str, int]) -> dict:
+    "`{'AU1': 0/1, ..., 'intensity_AU1': float, ...}` from `{'AU1': intensity, ...}`, labelled by the protocol's `rule.label`."
+    return {**{c: rule.label(v) for c, v in intens.items()}, **{f"intensity_{c}": float(v) for c, v in intens.items()}}
 
 def _lm_row(p49) -> dict:
     if p49 is None: return {c: np.nan for c in LANDMARK_COLUMNS}
@@ -194,7 +194,7 @@ def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progres
     lm_dir = _child(lm_root, 'tmp_frame_lm') or lm_root
     lm_files, note = disfa_landmark_files(lm_dir, subject, n_video)
     job.notes.append(f"landmarks: {note or 'none found'}")
-    lab = labels.to_dict('index')
+    lab, rule = labels.to_dict('index'), dataclasses.replace(PROTOCOLS['disfa'], present_threshold=s['present_threshold'])
     last = max(f for f in want if f <= n_video) if any(f <= n_video for f in want) else 0
     def one(idx, frame):   # frame index `idx` (from 0) is label frame idx + 1
         f = lm_files.get(idx)
@@ -204,7 +204,7 @@ def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progres
         try: crop, M, p49 = align_face(frame, pts, s['size'], s['enlarge'])
         except ValueError as e: return job.skip('landmarks unusable for alignment', f"{f}: {e}")
         job.add(f"{idx:05d}{s['ext']}", crop, dict(subject=subject, video=subject, frame=idx,
-                                                    **_labels_row(s['present_threshold'], lab[idx + 1]), **_lm_row(p49)))
+                                                    **_labels_row(rule, lab[idx + 1]), **_lm_row(p49)))
     bar, decoded = tqdm(total=last, desc=subject, unit='frame', leave=False, disable=not progress), set()
     if last:
         for idx, t, frame in reader:
@@ -220,8 +220,6 @@ def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progres
     return job.finish()
 
 # %% ../nbs/12_prepare.ipynb #c019
-BP4D_UNCODED = 9
-
 def read_bp4d_occ(path: str | Path, aus: Sequence[int]) -> pd.DataFrame:
     "Occurrence labels of one BP4D task: columns `frame` and `AU<n>` (float 1.0/0.0/NaN = not coded); raises `RawLayoutError`."
     path = Path(path)
@@ -238,14 +236,15 @@ def read_bp4d_occ(path: str | Path, aus: Sequence[int]) -> pd.DataFrame:
     missing = [n for n in aus if n not in cols]
     if missing: raise RawLayoutError(f"{path}, line 1: no column for AU {missing} in the header")
     frames, labels = [], {n: [] for n in aus}
-    code = {'0': 0.0, '1': 1.0, str(BP4D_UNCODED): np.nan}
+    P = PROTOCOLS['bp4d']      # its `label`: 1 present, 0 absent, `uncoded` (9) unlabelled
+    code = {str(c): np.nan if P.label(c) is None else float(P.label(c)) for c in (0, 1, P.uncoded)}
     for i, r in rows[1:]:
         if len(r) != len(head): raise RawLayoutError(f"{path}, line {i}: {len(r)} fields, but the header has {len(head)}")
         if not re.fullmatch(r'\d+', r[0]): raise RawLayoutError(f"{path}, line {i}, column 0 (frame): an integer expected, got {r[0]!r}")
         frames.append(int(r[0]))
         for n in aus:
             v = r[cols[n]]
-            if v not in code: raise RawLayoutError(f"{path}, line {i}, column {cols[n]} (AU{n}): values are 0, 1 or 9 (not coded), got {v!r}")
+            if v not in code: raise RawLayoutError(f"{path}, line {i}, column {cols[n]} (AU{n}): values are 0, 1 or {P.uncoded} (not coded), got {v!r}")
             labels[n].append(code[v])
     seen = set()
     for (i, _), fr in zip(rows[1:], frames):
@@ -448,7 +447,7 @@ def _settings(kind, size, enlarge, aus, ext, **kw) -> dict:
 def prepare_disfa(raw_root: str | Path,          # the DISFA release: ActionUnit_Labels/, Videos_LeftCamera/, Landmark_Points/
                   out_dir: str | Path,           # output folder (created; resumable)
                   *, size: int = 256,            # crop side in pixels (256 for 224 training crops)
-                  present_threshold: int = 2,    # intensity >= this is present (the field's convention)
+                  present_threshold: int = PROTOCOLS['disfa'].present_threshold,  # intensity >= this is present (default: the DISFA protocol's)
                   subjects: Sequence[str] | None = None,  # protocol subjects to prepare; None = all 27
                   aus: Sequence[int] = DISFA_AUS,  # AUs to read (each needs its label file)
                   on_mismatch: str = 'error',    # label frames vs video frames: 'error' or 'truncate' (counted)
@@ -562,12 +561,12 @@ def write_bp4d_fixture(root: str | Path, frames: dict[str, dict[str, Sequence[in
     for x, tasks in frames.items():
         for task, frs in tasks.items():
             d = root / 'Sequences' / x / task; d.mkdir(parents=True, exist_ok=True)
-            table = np.full((len(frs), 100), BP4D_UNCODED, np.int64)
+            table = np.full((len(frs), 100), protocol('bp4d').uncoded, np.int64)
             table[:, 0] = frs
-            for n in aus: table[:, n] = rng.choice([0, 1, BP4D_UNCODED], len(frs), p=[0.45, 0.45, 0.1])
+            for n in aus: table[:, n] = rng.choice([0, 1, protocol('bp4d').uncoded], len(frs), p=[0.45, 0.45, 0.1])
             table[:, 27] = 0                                   # an AU outside the protocol, coded
             for k, fr in enumerate(frs):
-                if (x, task, fr) in uncoded: table[k, 1:] = BP4D_UNCODED   # a frame nobody coded
+                if (x, task, fr) in uncoded: table[k, 1:] = protocol('bp4d').uncoded   # a frame nobody coded
             (occ / f"{x}_{task}.csv").write_text(BP4D_HEADER + '\n' + ''.join(','.join(map(str, r)) + '\n' for r in table))
             for k, fr in enumerate(frs):
                 M = np.float32([[1, 0, 2 * k], [0, 1, k]])
@@ -581,6 +580,8 @@ def write_bp4d_fixture(root: str | Path, frames: dict[str, dict[str, Sequence[in
 def _read_list(path: Path) -> list[str]:
     return [l.strip() for l in _read_text(path).splitlines() if l.strip()]
 
+GRAPHAU_UNCODED = (9, -1)   # ME-GraphAU's lists: 0/1 are occurrence labels already (thresholded), these mean 'not coded'
+
 def _read_label_rows(path: Path, n_aus: int) -> np.ndarray:
     rows = []
     for i, line in enumerate(_read_text(path).splitlines(), 1):
@@ -589,9 +590,9 @@ def _read_label_rows(path: Path, n_aus: int) -> np.ndarray:
         if len(vals) != n_aus: raise RawLayoutError(f"{path}, line {i}: {len(vals)} values, expected {n_aus} (one per AU)")
         try: v = [int(float(x)) for x in vals]
         except ValueError: raise RawLayoutError(f"{path}, line {i}: labels are integers, got {line.strip()[:60]!r}") from None
-        bad = [x for x in v if x not in (0, 1, 9, -1)]
-        if bad: raise RawLayoutError(f"{path}, line {i}: labels are 0, 1 (or 9/-1 = not coded), got {bad[0]}")
-        rows.append([np.nan if x in (9, -1) else float(x) for x in v])
+        bad = [x for x in v if x not in (0, 1, *GRAPHAU_UNCODED)]
+        if bad: raise RawLayoutError(f"{path}, line {i}: labels are 0, 1 (or {'/'.join(map(str, GRAPHAU_UNCODED))} = not coded), got {bad[0]}")
+        rows.append([np.nan if x in GRAPHAU_UNCODED else float(x) for x in v])
     return np.array(rows, np.float32).reshape(-1, n_aus)
 
 def import_graphau(root: str | Path,              # folder holding img/ and list/
@@ -693,7 +694,7 @@ def write_graphau_fixture(root: str | Path, dataset: str = 'disfa', frames: dict
             f = root / 'img' / src; f.parent.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(f), np.full((size, size, 3), 10 * k, np.uint8))
             lab = rng.integers(0, 2, len(cols))
-            if uncoded_rate: lab = np.where(rng.random(len(cols)) < uncoded_rate, 9, lab)
+            if uncoded_rate: lab = np.where(rng.random(len(cols)) < uncoded_rate, GRAPHAU_UNCODED[0], lab)
             rows.append(dict(src=src, subject=x, frame=100 + k if dataset == 'bp4d' else k, **dict(zip(cols, lab))))
     df = pd.DataFrame(rows)
     (root / 'list').mkdir(parents=True, exist_ok=True)
@@ -767,7 +768,7 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument('--workers', type=int, default=1, help='subjects prepared in parallel processes (default 1)')
         q.add_argument('--quiet', action='store_true', help='no progress bar or summary')
     d = sub.add_parser('disfa', help='the raw DISFA release (ActionUnit_Labels, Videos_LeftCamera, Landmark_Points)'); common(d, 'disfa')
-    d.add_argument('--threshold', type=int, default=2, help='intensity >= this is present (default 2)')
+    d.add_argument('--threshold', type=int, default=PROTOCOLS['disfa'].present_threshold, help="intensity >= this is present (default: the protocol's, %(default)s)")
     d.add_argument('--on-mismatch', choices=['error', 'truncate'], default='error',
                    help='labels not covering exactly the video frames: fail the subject (default) or keep the common frames')
     b = sub.add_parser('bp4d', help='the raw BP4D release (AUCoding/AU_OCC, Sequences)'); common(b, 'bp4d')

@@ -13,11 +13,12 @@ import au_compendium.prepare as prep
 from au_compendium.align import detector_kinds, reference_points, similarity_from_landmarks, template5, to49, warp_points
 from au_compendium.core import protocol
 from au_compendium.data import load_manifest
-from au_compendium.prepare import (DISFA_AUS, BP4D_HEADER, BP4D_UNCODED, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
+from au_compendium.prepare import (DISFA_AUS, BP4D_HEADER, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
                                    prepare_cli, prepare_disfa, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture)
 
 SIZE = 64
 BP4D_AUS = protocol('bp4d').aus
+BP4D_UNCODED = protocol('bp4d').uncoded   # 9: BP4D's code for 'not coded'
 
 
 def _disfa(tmp_path, subjects=('SN001', 'SN002'), n=6, **kw):
