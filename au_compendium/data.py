@@ -14,24 +14,20 @@ import torch
 from einops import rearrange
 from torch.utils.data import Dataset
 from .core import au, protocol, fold_subjects
-from . import align as _align
+from .align import IBUG68_TO_49, MIRROR68, MIRROR49
 
 # %% auto #0
-__all__ = ['IBUG68_TO_49', 'MIRROR_68', 'FLIP_49', 'LANDMARK_COLUMNS', 'flip_landmarks', 'ManifestError', 'au_columns',
-           'intensity_columns', 'has_landmarks', 'read_folds', 'load_manifest', 'write_manifest', 'natural_key',
-           'subject_parts', 'split_subjects', 'validation_subjects', 'FrameDataset']
+__all__ = ['LANDMARK_COLUMNS', 'flip_landmarks', 'ManifestError', 'au_columns', 'intensity_columns', 'has_landmarks',
+           'read_folds', 'load_manifest', 'write_manifest', 'natural_key', 'subject_parts', 'split_subjects',
+           'validation_subjects', 'FrameDataset']
 
 # %% ../nbs/04_data.ipynb #c006
-# one landmark scheme for the whole library: `align` defines it, the data layer uses it as tuples
-IBUG68_TO_49: tuple[int, ...] = tuple(int(i) for i in _align.IBUG68_TO_49)  # iBUG index of each of the 49 points
-MIRROR_68: tuple[int, ...] = tuple(int(i) for i in _align.MIRROR68)         # iBUG mirror partner
-FLIP_49: tuple[int, ...] = tuple(int(i) for i in _align.MIRROR49)           # left<->right renumbering of the 49
 LANDMARK_COLUMNS: list[str] = [f'x{i}' for i in range(49)] + [f'y{i}' for i in range(49)]
 
 # %% ../nbs/04_data.ipynb #c007
 def flip_landmarks(lmk: np.ndarray, width: int) -> np.ndarray:
     "Landmarks `lmk: [..., 49, 2]` (pixel centres at integers) of an image `width` pixels wide, after a horizontal flip."
-    out = np.array(lmk, dtype=np.float32)[..., FLIP_49, :]
+    out = np.array(lmk, dtype=np.float32)[..., MIRROR49, :]
     out[..., 0] = width - 1 - out[..., 0]
     return out
 
@@ -331,7 +327,7 @@ class FrameDataset(Dataset):
             M = self._random_map()
             img = cv2.warpAffine(img, M[:2], (S, S), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
             lmk = _apply_map(M[:2], lmk)
-            if M[0, 0] < 0: lmk = lmk[list(FLIP_49)]
+            if M[0, 0] < 0: lmk = lmk[MIRROR49]
         x = torch.from_numpy(rearrange(img, 'h w c -> c h w').astype(np.float32) / 255.0)
         if self.augment and self.color_jitter > 0:
             b, c = (1 + self.color_jitter * (2 * torch.rand(2) - 1)).tolist()

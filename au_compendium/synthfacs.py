@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock
 from .core import protocol, repo_root
-from .data import IBUG68_TO_49, MIRROR_68, LANDMARK_COLUMNS, write_manifest
+from .align import IBUG68_TO_49, MIRROR68
+from .data import LANDMARK_COLUMNS, write_manifest
 
 # %% auto #0
 __all__ = ['SYNTH_AUS', 'PRESENT', 'GENERATOR_VERSION', 'EVENTS', 'EVENT_PRIOR', 'SKIN', 'HAIR', 'IRIS', 'DEFAULTS', 'Identity',
@@ -209,8 +210,8 @@ def face_points(idn: Identity, intensity: np.ndarray, blink: np.ndarray | None =
     P[:, 0:9, 0] = cx - idn.face_w * np.cos(a) * (1 - (1 - idn.jaw_w) * np.sin(a) ** 2) - 0.006 * (e6 + e12) * np.sin(2 * a)
     P[:, 0:9, 1] = ear + (chin - ear) * np.sin(a) ** 0.8 + jaw * np.sin(a) ** 3
     for i in _LEFT_68:                                                      # mirror onto the right half
-        P[:, MIRROR_68[i], 0] = 2 * cx - P[:, i, 0]
-        P[:, MIRROR_68[i], 1] = P[:, i, 1]
+        P[:, MIRROR68[i], 0] = 2 * cx - P[:, i, 0]
+        P[:, MIRROR68[i], 1] = P[:, i, 1]
     return P + idn.asym
 
 # %% ../nbs/03_synthfacs.ipynb #c023
