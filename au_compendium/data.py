@@ -6,7 +6,7 @@
 from __future__ import annotations
 import csv, difflib, json, os, re, warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 import cv2
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from .align import IBUG68_TO_49, MIRROR68, MIRROR49
 # %% auto #0
 __all__ = ['LANDMARK_COLUMNS', 'flip_landmarks', 'ManifestError', 'au_columns', 'intensity_columns', 'has_landmarks',
            'read_folds', 'load_manifest', 'write_manifest', 'natural_key', 'subject_parts', 'split_subjects',
-           'validation_subjects', 'FrameDataset']
+           'validation_subjects', 'resize_input', 'to_input', 'FrameDataset']
 
 # %% ../nbs/04_data.ipynb #c006
 LANDMARK_COLUMNS: list[str] = [f'x{i}' for i in range(49)] + [f'y{i}' for i in range(49)]
@@ -254,6 +254,19 @@ def validation_subjects(train_subjects: Sequence[str], fraction: float = 0.15, s
     val = set(np.random.default_rng(seed).choice(sorted(subs, key=natural_key), size=k, replace=False).tolist()) if k else set()
     return [s for s in subs if s not in val], [s for s in subs if s in val]
 
+# %% ../nbs/04_data.ipynb #c033b
+def resize_input(img: np.ndarray, size: int) -> np.ndarray:
+    "An image `[H, W, C]` at `size x size`: area interpolation when shrinking, bilinear otherwise (unchanged when it fits)."
+    h, w = img.shape[:2]
+    if (w, h) == (size, size): return img
+    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA if w * h > size * size else cv2.INTER_LINEAR)
+
+def to_input(images: np.ndarray, adjust: Callable[[torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor:
+    "uint8 RGB `[..., S, S, 3]` -> float32 `[..., 3, S, S]` in [-1, 1], channels-last in memory; `adjust` acts on the [0, 1] values first."
+    x = rearrange(torch.from_numpy(np.ascontiguousarray(images)), '... h w c -> ... c h w').to(torch.float32) / 255.0
+    if adjust is not None: x = adjust(x)
+    return (x - 0.5) / 0.5
+
 # %% ../nbs/04_data.ipynb #c035
 def _resize_map(w: int, h: int, size: int) -> np.ndarray:
     "2x3 affine map from a `w x h` image onto `size x size` (pixel centres at integers, as OpenCV resizes)."
@@ -315,26 +328,30 @@ class FrameDataset(Dataset):
         if torch.rand(1).item() < self.flip_p: M = np.array([[-1, 0, S - 1], [0, 1, 0], [0, 0, 1]]) @ M
         return M
 
+    def _jitter(self, x: torch.Tensor) -> torch.Tensor:
+        "Brightness and contrast, then a gain per colour channel, on the [0, 1] values `x: [3, S, S]`."
+        if self.color_jitter > 0:
+            b, c = (1 + self.color_jitter * (2 * torch.rand(2) - 1)).tolist()
+            x = ((x - x.mean()) * c + x.mean() * b).clamp(0, 1)
+        if self.channel_jitter > 0:   # per-channel gains: skin and light colour stop telling who it is
+            x = (x * (1 + self.channel_jitter * (2 * torch.rand(3, 1, 1) - 1))).clamp(0, 1)
+        return x
+
     def __getitem__(self, i: int) -> dict:
         i = int(i); S = self.image_size
         img = self._read(i)
         h, w = img.shape[:2]
         lmk = self.landmarks[i] if self.landmarks is not None else np.full((49, 2), np.nan, np.float32)
         if (w, h) != (S, S):
-            img = cv2.resize(img, (S, S), interpolation=cv2.INTER_AREA if w * h > S * S else cv2.INTER_LINEAR)
+            img = resize_input(img, S)
             lmk = _apply_map(_resize_map(w, h, S), lmk)
         if self.augment:
             M = self._random_map()
             img = cv2.warpAffine(img, M[:2], (S, S), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
             lmk = _apply_map(M[:2], lmk)
             if M[0, 0] < 0: lmk = lmk[MIRROR49]
-        x = torch.from_numpy(rearrange(img, 'h w c -> c h w').astype(np.float32) / 255.0)
-        if self.augment and self.color_jitter > 0:
-            b, c = (1 + self.color_jitter * (2 * torch.rand(2) - 1)).tolist()
-            x = ((x - x.mean()) * c + x.mean() * b).clamp(0, 1)
-        if self.augment and self.channel_jitter > 0:   # per-channel gains: skin and light colour stop telling who it is
-            x = (x * (1 + self.channel_jitter * (2 * torch.rand(3, 1, 1) - 1))).clamp(0, 1)
-        return dict(image=(x - 0.5) / 0.5, labels=torch.tensor(self.labels[i]), mask=torch.tensor(self.mask[i]),
+        image = to_input(img, self._jitter if self.augment else None)   # [3, S, S] in [-1, 1]
+        return dict(image=image, labels=torch.tensor(self.labels[i]), mask=torch.tensor(self.mask[i]),
                     subject=torch.tensor(self.subject_ids[i]), video=str(self.df['video'].iat[i]),
                     frame=torch.tensor(int(self.df['frame'].iat[i])), landmarks=torch.tensor(lmk, dtype=torch.float32),
                     index=torch.tensor(i))

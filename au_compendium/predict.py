@@ -17,17 +17,16 @@ from tqdm.auto import tqdm
 from .core import au, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49
 from .media import MediaError, VideoReader, walk_files
-from .data import LANDMARK_COLUMNS
+from .data import LANDMARK_COLUMNS, resize_input, to_input
 from .models import load_detection_path
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
-           'InputError', 'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch',
-           'WeightsError', 'resolve_weights', 'to_input', 'export_onnx', 'Predictor', 'resize_like_dataset',
-           'face_crop', 'Track', 'box_iou', 'FaceTracker', 'moving_face_frames', 'write_video', 'BatchRunner',
-           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli', 'write_annotated',
-           'write_plots']
+           'InputError', 'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
+           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'Track', 'box_iou', 'FaceTracker',
+           'moving_face_frames', 'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface',
+           'metadata_path', 'write_table', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/13_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -188,11 +187,6 @@ def resolve_weights(weights: str | Path) -> Path:
     raise WeightsError(f"{p}: no such run folder or weights file")
 
 # %% ../nbs/13_predict.ipynb #c024
-def to_input(crops: np.ndarray) -> torch.Tensor:
-    "uint8 RGB crops [B, S, S, 3] -> float32 [B, 3, S, S] in [-1, 1], normalised as `FrameDataset` does (channels-last memory)."
-    x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).to(torch.float32) / 255.0
-    return (x - 0.5) / 0.5
-
 ENGINES = ('torch', 'onnx')
 PREP_CROP_SIZE = 256   # the crop side `au-prepare` aligns faces to by default (a run's metadata may say otherwise: `crop_size`)
 
@@ -305,16 +299,10 @@ class Predictor:
         return f"Predictor({self.weights!r}, aus={self.aus}, size={self.size}, engine={self.engine!r}, device={str(self.device)!r}, demo={self.demo})"
 
 # %% ../nbs/13_predict.ipynb #c032
-def resize_like_dataset(img: np.ndarray, size: int) -> np.ndarray:
-    "Resize an image to `size` x `size` as `FrameDataset` does (area interpolation when shrinking, else bilinear)."
-    h, w = img.shape[:2]
-    if (w, h) == (size, size): return img
-    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA if w * h > size * size else cv2.INTER_LINEAR)
-
 def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
     "uint8 RGB [size, size, 3]: the face with landmarks `pts` [K, 2] (or, when None, box `box` [4]) aligned as in dataset preparation."
     crop = align_face(image, pts, crop_size, enlarge)[0] if pts is not None else align_box(image, box, crop_size, enlarge)[0]
-    return resize_like_dataset(crop, size)
+    return resize_input(crop, size)
 
 # %% ../nbs/13_predict.ipynb #c034
 @dataclass
@@ -572,7 +560,7 @@ class _Rows:
         for tr in tracks or [None]:
             crop = None
             if tr is not None:
-                try: crop = (resize_like_dataset(rgb, P.size) if self.aligned
+                try: crop = (resize_input(rgb, P.size) if self.aligned
                              else face_crop(rgb, tr.box, tr.pts, P.size, P.crop_size, P.enlarge))
                 except ValueError: self.n_unaligned += 1          # degenerate landmarks or box: no crop, a success-0 row
             c = self.cols
