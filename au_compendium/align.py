@@ -13,9 +13,9 @@ import numpy as np
 # %% auto #0
 __all__ = ['IBUG68_TO_49', 'DISFA66_TO_49', 'IBUG68_TO_66', 'MIRROR68', 'MIRROR49', 'MEAN_FACE5', 'ENLARGE', 'BOX_FACE',
            'HAAR_TO_DLIB', 'DETECTOR_MIN_SCORE', 'MIN_FACE', 'to49', 'flip_points', 'template5', 'reference_points',
-           'umeyama', 'warp_points', 'similarity_from_landmarks', 'to_uint8_rgb', 'warp_crop', 'align_face',
-           'box_points5', 'align_box', 'Face', 'dlib_model_path', 'detector_kinds', 'FaceDetector',
-           'calibrate_box_geometry', 'time_alignment']
+           'umeyama', 'warp_points', 'similarity_from_landmarks', 'to_rgb8', 'warp_crop', 'align_face', 'box_points5',
+           'align_box', 'Face', 'dlib_model_path', 'detector_kinds', 'FaceDetector', 'calibrate_box_geometry',
+           'time_alignment']
 
 # %% ../nbs/11_align.ipynb #c006
 IBUG68_TO_49 = np.array([i for i in range(17, 68) if i not in (60, 64)])  # indices into the 68 iBUG points
@@ -93,27 +93,37 @@ def similarity_from_landmarks(pts, size: int = 256, enlarge: float = ENLARGE) ->
     "The similarity `M: [2, 3]` taking a face's 49/66/68 landmarks (image pixels) to the `size` crop's template."
     return umeyama(reference_points(pts), template5(size, enlarge))
 
-# %% ../nbs/11_align.ipynb #c021
-def to_uint8_rgb(image) -> np.ndarray:
-    "An `H x W x 3` uint8 view or copy of a gray `[H, W]`/`[H, W, 1]`, 3- or 4-channel (alpha dropped), uint8/uint16/float/bool image."
-    im = np.asarray(image)
-    if im.ndim == 3 and im.shape[2] == 1: im = im[..., 0]
-    if im.ndim == 2: im = np.repeat(im[..., None], 3, axis=2)
-    if im.ndim != 3 or im.shape[2] not in (3, 4): raise ValueError(f"expected an image [H, W], [H, W, 1], [H, W, 3] or [H, W, 4]; got shape {im.shape}")
-    if im.shape[0] == 0 or im.shape[1] == 0: raise ValueError(f"empty image of shape {im.shape}")
-    im = im[..., :3]
-    if im.dtype == np.uint8: pass
-    elif im.dtype == np.uint16: im = (im.astype(np.float32) / 257.0 + 0.5).astype(np.uint8)
-    elif im.dtype == bool: im = im.astype(np.uint8) * 255
-    elif np.issubdtype(im.dtype, np.floating):
-        f = np.nan_to_num(im.astype(np.float32))
-        im = (np.clip(f if f.max(initial=0) > 1.0 else f * 255.0, 0, 255) + 0.5).astype(np.uint8)
-    else: raise ValueError(f"unsupported image dtype {im.dtype}: use uint8, uint16, float or bool")
-    return np.ascontiguousarray(im)
+# %% ../nbs/11_align.ipynb #c019b
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.uint8: return a
+    if a.dtype == np.bool_: return a.astype(np.uint8) * 255
+    if a.dtype == np.uint16: return cv2.convertScaleAbs(a, alpha=1 / 257)
+    if np.issubdtype(a.dtype, np.integer):
+        hi = a.max(initial=0)
+        a = a.astype(np.float64) / np.iinfo(a.dtype).max * 255 if hi > 255 else a
+        return np.clip(np.rint(a), 0, 255).astype(np.uint8)
+    if np.issubdtype(a.dtype, np.floating):
+        a = np.nan_to_num(a.astype(np.float32), nan=0, posinf=0, neginf=0)
+        scale = 255 if a.max(initial=0) <= 1 else 1
+        return np.clip(np.rint(a * scale), 0, 255).astype(np.uint8)
+    raise ValueError(f"cannot read pixels of dtype {a.dtype}")
 
+def to_rgb8(img: np.ndarray, *, bgr: bool = False) -> np.ndarray:
+    "Any image array -> contiguous uint8 `[H, W, 3]` (channel order kept); `bgr=True` turns OpenCV's BGR into RGB."
+    a = np.asarray(img)
+    if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (2, 3, 4)) or 0 in a.shape:
+        raise ValueError(f"an image must be [H, W] or [H, W, 1-4] with H, W > 0, got shape {a.shape}")
+    a = _to_uint8(a)
+    if a.ndim == 3 and a.shape[2] == 2: a = a[..., 0]                       # gray + alpha
+    if a.ndim == 2: return cv2.cvtColor(np.ascontiguousarray(a), cv2.COLOR_GRAY2RGB)
+    if bgr: return cv2.cvtColor(np.ascontiguousarray(a[..., :3]), cv2.COLOR_BGR2RGB)
+    return np.ascontiguousarray(a[..., :3])
+
+# %% ../nbs/11_align.ipynb #c021
 def warp_crop(image, M, size: int = 256, border_value: int = 128) -> np.ndarray:
     "The `size` x `size` x 3 uint8 crop of `image` under the affine `M: [2, 3]` (image -> crop), anti-aliased when shrinking."
-    im, M = to_uint8_rgb(image), np.asarray(M, np.float64)
+    im, M = to_rgb8(image), np.asarray(M, np.float64)
     scale = np.sqrt(abs(np.linalg.det(M[:, :2])))
     while scale < 0.5 and min(im.shape[:2]) >= 4:  # one pyramid level halves the image: x_half = x / 2
         im = cv2.pyrDown(im); M = np.hstack([M[:, :2] * 2, M[:, 2:]]); scale *= 2
@@ -226,8 +236,8 @@ class FaceDetector:
         return (im if s == 1.0 else cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)), s
 
     def detect(self, image) -> list[Face]:
-        "Faces in `image` (`[H, W]` or `[H, W, 3|4]`, RGB or BGR, any dtype `to_uint8_rgb` takes), best score first."
-        im = to_uint8_rgb(image)
+        "Faces in `image` (`[H, W]` or `[H, W, 3|4]`, RGB or BGR, any dtype `to_rgb8` takes), best score first."
+        im = to_rgb8(image)
         small, s = self._small(cv2.cvtColor(im, cv2.COLOR_RGB2GRAY))
         if self.kind == 'dlib':
             rects, scores, _ = self._det.run(small, self.upsample, self.min_score)
@@ -256,7 +266,7 @@ class FaceDetector:
     def landmarks(self, image, box) -> np.ndarray:
         "The 68 iBUG landmarks `[68, 2]` of the face in `box` (dlib only)."
         if self._sp is None: raise RuntimeError("the Haar detector gives no landmarks; use align_box, or the 'dlib' kind")
-        im = to_uint8_rgb(image)
+        im = to_rgb8(image)
         x0, y0, x1, y1 = (int(round(v)) for v in box)
         shape = self._sp(im, self._rect(x0, y0, x1, y1))
         return np.array([(p.x, p.y) for p in shape.parts()], np.float64)
@@ -274,7 +284,7 @@ def calibrate_box_geometry(images: Sequence[np.ndarray]) -> dict:
         c = (b[:2] + b[2:]) / 2
         mid = ref[:2].mean(0)
         rows.append([np.linalg.norm(ref[1] - ref[0]) / w, (mid[0] - c[0]) / w, (mid[1] - c[1]) / w])
-        for hb in hr._haar_raw(cv2.cvtColor(to_uint8_rgb(im), cv2.COLOR_RGB2GRAY))[0]:   # OpenCV's own boxes
+        for hb in hr._haar_raw(cv2.cvtColor(to_rgb8(im), cv2.COLOR_RGB2GRAY))[0]:   # OpenCV's own boxes
             hw, hc = hb[2] - hb[0], (hb[:2] + hb[2:]) / 2
             if np.linalg.norm(hc - c) < 0.3 * w:
                 hrows.append([(c[0] - hc[0]) / hw, (c[1] - hc[1]) / hw, w / hw]); break
@@ -289,7 +299,7 @@ def time_alignment(image,                # [H, W, 3] uint8 photograph with one f
                   ) -> dict:
     "Median milliseconds of detection (on `image` and on a 640x360 frame holding it), landmarks and the 256 warps."
     import statistics
-    img = to_uint8_rgb(image)
+    img = to_rgb8(image)
     frame = np.full((360, 640, 3), 90, np.uint8)
     h, w = img.shape[:2]; s = min(320 / h, 560 / w)
     small = cv2.resize(img, (int(w * s), int(h * s)), interpolation=cv2.INTER_AREA)

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 from .core import au, resolve_device
-from .align import ENLARGE, FaceDetector, align_face, align_box, to49
+from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
 from .models import load_detection_path
@@ -23,7 +23,7 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
-           'InputError', 'Source', 'collect_sources', 'to_rgb8', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
+           'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
            'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'Track', 'box_iou', 'FaceTracker',
            'moving_face_frames', 'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface',
            'metadata_path', 'write_table', 'predict_cli', 'write_annotated', 'write_plots']
@@ -73,33 +73,6 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[st
             else: sources.append(Source(f'array[{i}]', 'array', array=a))
     return sources, failures, skipped
 
-# %% ../nbs/13_predict.ipynb #c010
-def _to_uint8(a: np.ndarray) -> np.ndarray:
-    if a.dtype == np.uint8: return a
-    if a.dtype == np.bool_: return a.astype(np.uint8) * 255
-    if a.dtype == np.uint16: return cv2.convertScaleAbs(a, alpha=1 / 257)
-    if np.issubdtype(a.dtype, np.integer):
-        hi = a.max(initial=0)
-        a = a.astype(np.float64) / np.iinfo(a.dtype).max * 255 if hi > 255 else a
-        return np.clip(np.rint(a), 0, 255).astype(np.uint8)
-    if np.issubdtype(a.dtype, np.floating):
-        a = np.nan_to_num(a.astype(np.float32), nan=0, posinf=0, neginf=0)
-        scale = 255 if a.max(initial=0) <= 1 else 1
-        return np.clip(np.rint(a * scale), 0, 255).astype(np.uint8)
-    raise InputError(f"cannot read pixels of dtype {a.dtype}")
-
-def to_rgb8(img: np.ndarray, *, bgr: bool = False) -> np.ndarray:
-    "Any image array -> contiguous uint8 RGB [H, W, 3]; `bgr=True` for OpenCV's channel order."
-    a = np.asarray(img)
-    if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (2, 3, 4)) or 0 in a.shape:
-        raise InputError(f"an image must be [H, W] or [H, W, 1-4] with H, W > 0, got shape {a.shape}")
-    a = _to_uint8(a)
-    if a.ndim == 3 and a.shape[2] == 2: a = a[..., 0]                       # gray + alpha
-    if a.ndim == 2: return cv2.cvtColor(np.ascontiguousarray(a), cv2.COLOR_GRAY2RGB)
-    if bgr: return cv2.cvtColor(np.ascontiguousarray(a[..., :3]), cv2.COLOR_BGR2RGB)
-    return np.ascontiguousarray(a[..., :3])
-
 # %% ../nbs/13_predict.ipynb #c014
 def read_image(path: str | Path) -> np.ndarray:
     "An image file as uint8 RGB [H, W, 3]; `InputError` naming the file when it cannot be read."
@@ -132,7 +105,7 @@ def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int,
         frames = a[None] if a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (1, 2, 3, 4)) else a
         for i, f in enumerate(frames):
             try: yield i, math.nan, to_rgb8(f)
-            except InputError as e: raise InputError(f"{src.name} frame {i}: {e}") from None
+            except ValueError as e: raise InputError(f"{src.name} frame {i}: {e}") from None
     elif src.kind == 'image': yield 0, math.nan, read_image(src.path)
     elif src.kind == 'video': yield from _read_video(_open_video(src.path), src.name, reports)
     else:
