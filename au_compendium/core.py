@@ -171,7 +171,7 @@ class Config:
     gen_downsample: int = 2           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
     # optimisation
     epochs: int = 8
-    batch_size: int = 8               # sampler units per batch (a unit holds 4 frames)
+    batch_size: int = 8               # counts sampler units, not images: a unit is sampler.UNIT (4) frames, a batch UNIT * batch_size images
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4

@@ -15,10 +15,14 @@ from .core import au
 from .data import au_columns
 
 # %% auto #0
-__all__ = ['POS_KINDS', 'NEG_KINDS', 'BP4D_RATES', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives', 'positives', 'temporal',
-           'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact', 'HardPairSampler',
-           'RandomPairSampler', 'sampler_from_config', 'unit_checks', 'pair_shares', 'au_frequency',
+__all__ = ['UNIT_SLOTS', 'UNIT', 'POS_KINDS', 'NEG_KINDS', 'BP4D_RATES', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives',
+           'positives', 'temporal', 'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact',
+           'HardPairSampler', 'RandomPairSampler', 'sampler_from_config', 'unit_checks', 'pair_shares', 'au_frequency',
            'synthetic_frame_table']
+
+# %% ../nbs/05_sampler.ipynb #c004a
+UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one unit, in batch order: (a, neg(a), pos, neg(pos))
+UNIT = len(UNIT_SLOTS)                                      # frames per unit: a batch of B units holds UNIT * B frames
 
 # %% ../nbs/05_sampler.ipynb #c006
 class FrameBits:
@@ -304,18 +308,18 @@ class _UnitSampler(Sampler):
         yield from self.batches(epoch)
 
     def batches(self, epoch: int) -> Iterator[list[int]]:
-        "The batches of `epoch`: lists of `4 * batch_size` frame positions, unit-major."
+        "The batches of `epoch`: lists of `UNIT * batch_size` frame positions, unit-major."
         rng = np.random.default_rng([self.seed, int(epoch)])
         B, todo = self.batch_size, np.zeros(0, np.int64)
         for i in range(self.steps_per_epoch):
             while len(todo) < B: todo = np.concatenate([todo, rng.permutation(self.anchors)])  # passes over the anchors
-            units = self.units(todo[:B], rng)   # [B, 4]
+            units = self.units(todo[:B], rng)   # [B, UNIT]
             todo = todo[B:]
             self.stats['units'] += len(units)
             yield units.reshape(-1).tolist()
 
     def units(self, anchors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        "Units `[B, 4]` (anchor, neg(anchor), pos, neg(pos)) of `anchors` [B]."
+        "Units `[B, UNIT]` (anchor, neg(anchor), pos, neg(pos)) of `anchors` [B]."
         raise NotImplementedError
 
 # %% ../nbs/05_sampler.ipynb #c031
@@ -325,7 +329,7 @@ NEG_KINDS = ('neg_hard', 'neg_near', 'neg_random', 'neg_any')                   
 class HardPairSampler(_UnitSampler):
     "Batch sampler of units (anchor, hard negative, hard positive, hard negative of the positive): claims 1-2."
     def __init__(self, df: pd.DataFrame, # frame table: subject, video, frame, AU columns (1 / 0 / NaN); positions index the dataset
-                 *, batch_size: int = 16, # B: units per batch (a batch holds 4*B frames)
+                 *, batch_size: int = 16, # B: units per batch (a batch holds UNIT * B frames)
                  min_gap: int = 30, # a hard negative lies at least this many frames from its anchor (same video)
                  overlap_ratio: float = 0.5, # min share of the anchor's active AUs a hard positive shares
                  p_temporal: float = 0.2, # probability of a temporal positive instead of a cross-identity one
@@ -386,7 +390,7 @@ class HardPairSampler(_UnitSampler):
         return out, kind
 
     def draw(self, anchors: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        "Units `[B, 4]` of `anchors` [B] and how each place was filled: kinds `[B, 3]` (neg(a), pos, neg(pos)) from `NEG_KINDS`/`POS_KINDS`."
+        "Units `[B, UNIT]` of `anchors` [B] and how each place was filled: kinds `[B, 3]` (neg(a), pos, neg(pos)) from `NEG_KINDS`/`POS_KINDS`."
         a = np.asarray(anchors, np.int64)
         pos, pk = self.positive(a, rng)
         neg, nk = self.negative(np.concatenate([a, pos]), rng)
@@ -401,7 +405,7 @@ class HardPairSampler(_UnitSampler):
 class RandomPairSampler(_UnitSampler):
     "Batch sampler of units of random frames, with `HardPairSampler`'s interface: the ablation baseline."
     def __init__(self, df: pd.DataFrame, # frame table: subject, video, frame, AU columns (1 / 0 / NaN)
-                 *, batch_size: int = 16, # B: units per batch (a batch holds 4*B frames)
+                 *, batch_size: int = 16, # B: units per batch (a batch holds UNIT * B frames)
                  seed: int = 0, # with the epoch, decides every draw
                  steps_per_epoch: int | None = None, # batches per epoch; None or 0 = one pass over the anchors
                  aus: Sequence[int | str] | None = None, # AU columns (only frames with a label are drawn)
@@ -437,11 +441,11 @@ def sampler_from_config(df: pd.DataFrame, cfg, aus: Sequence[int | str] | None =
 
 # %% ../nbs/05_sampler.ipynb #c043
 def unit_checks(bits: FrameBits, # the frame table's bits (`sampler.bits`)
-                units: np.ndarray, # [B, 4] or a flat batch [4B]: (a, neg(a), pos, neg(pos))
+                units: np.ndarray, # [B, UNIT] or a flat batch [UNIT * B]: `UNIT_SLOTS`
                 *, min_gap: int = 30, overlap_ratio: float = 0.5, window: int = 5,
                ) -> pd.DataFrame:
     "Every rule, checked from the labels: one row per unit, one boolean column per property."
-    a, na, p, npo = rearrange(np.asarray(units, np.int64), '(b k) -> k b', k=4) if np.ndim(units) == 1 else np.asarray(units, np.int64).T
+    a, na, p, npo = rearrange(np.asarray(units, np.int64), '(b k) -> k b', k=UNIT) if np.ndim(units) == 1 else np.asarray(units, np.int64).T
     b = bits
     k, shared = np.bitwise_count(b.act[a]), np.bitwise_count(b.act[a] & b.act[p])
     need = np.array([overlap_need(i, overlap_ratio) for i in range(len(b.aus) + 1)])[k]

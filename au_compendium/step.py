@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from .core import Config, LOSS_WEIGHTS
 from .models import MethodModel, N_LANDMARKS
+from .sampler import UNIT, UNIT_SLOTS
 from .losses import (identity_contrastive_loss, au_contrastive_loss, au_bce_loss, lsgan_disc_loss, lsgan_gen_loss,
                                   embedding_consistency_loss, reconstruction_loss, landmark_loss, identity_adversary_disc_loss,
                                   identity_adversary_enc_loss, geometry_adversary_loss, orthogonal_loss,
@@ -24,13 +25,13 @@ __all__ = ['ID_PAIRS', 'toy_batch', 'pairs', 'id_pairs', 'gan_view', 'encoder_vi
 
 # %% ../nbs/09_step.ipynb #c006
 def toy_batch(cfg: Config, n_aus: int, *, units: int = 2, seed: int = 0) -> dict:
-    "A random collated batch of `units` sampler units (4 frames each) in the dataset's format."
+    "A random collated batch of `units` sampler units (`UNIT` frames each) in the dataset's format."
     g = torch.Generator().manual_seed(seed)
-    n, s = 4 * units, cfg.image_size
+    n, s = UNIT * units, cfg.image_size
     labels = (torch.rand(n, n_aus, generator=g) < 0.4).float()
     mask = (torch.rand(n, n_aus, generator=g) > 0.1).float()
     subject = torch.tensor([[2 * u, 2 * u, 2 * u + 1, 2 * u + 1] for u in range(units)]).flatten()
-    subject[-2:] = subject[-4]                                   # the last unit's positive is temporal: same subject
+    subject[-2:] = subject[-UNIT]                                  # the last unit's positive is temporal: same subject
     landmarks = torch.rand(n, N_LANDMARKS, 2, generator=g) * s
     landmarks[-1] = float('nan')
     return dict(image=torch.rand(n, 3, s, s, generator=g) * 2 - 1, labels=labels * mask, mask=mask, subject=subject,
@@ -39,15 +40,16 @@ def toy_batch(cfg: Config, n_aus: int, *, units: int = 2, seed: int = 0) -> dict
 # %% ../nbs/09_step.ipynb #c008
 def pairs(t: Tensor) -> tuple[Tensor, Tensor]:
     "Unit-major frames [4B, ...] -> swap pairs (x1 [2B, ...] from slots a, pos; x2 [2B, ...] from slots neg(a), neg(pos))."
-    if t.shape[0] % 4: raise ValueError(f"a training batch holds 4 frames per sampler unit, got {t.shape[0]} frames")
-    u = rearrange(t, '(b p two) ... -> two (b p) ...', p=2, two=2)
+    if t.shape[0] % UNIT: raise ValueError(f"a training batch holds {UNIT} frames per sampler unit, got {t.shape[0]} frames")
+    u = rearrange(t, '(b p two) ... -> two (b p) ...', p=2, two=2)   # UNIT_SLOTS: (a, neg a) then (pos, neg pos)
     return u[0], u[1]
 
-ID_PAIRS = ((0, 1), (2, 3), (0, 2), (1, 3))   # (a, neg a), (pos, neg pos), (a, pos), (neg a, neg pos)
+ID_PAIRS = tuple((UNIT_SLOTS.index(i), UNIT_SLOTS.index(j)) for i, j in   # slots of (a, neg a), (pos, neg pos), (a, pos), (neg a, neg pos)
+                 (('anchor', 'neg_anchor'), ('pos', 'neg_pos'), ('anchor', 'pos'), ('neg_anchor', 'neg_pos')))
 
 def id_pairs(t: Tensor) -> tuple[Tensor, Tensor]:
     "Unit-major frames [4B, ...] -> the D_id pairs ([4B, ...], [4B, ...]), unit-major."
-    u = rearrange(t, '(b k) ... -> b k ...', k=4)
+    u = rearrange(t, '(b k) ... -> b k ...', k=UNIT)
     i, j = zip(*ID_PAIRS)
     return rearrange(u[:, list(i)], 'b q ... -> (b q) ...'), rearrange(u[:, list(j)], 'b q ... -> (b q) ...')
 
@@ -118,7 +120,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     dev = next(model.parameters()).device
     x = batch['image'].to(dev)
     n = x.shape[0]
-    if n % 4 or n == 0: raise ValueError(f"a training batch holds 4 frames per sampler unit (a, neg a, pos, neg pos), got {n} frames")
+    if n % UNIT or n == 0: raise ValueError(f"a training batch holds {UNIT} frames per sampler unit {UNIT_SLOTS}, got {n} frames")
     mask = batch['mask'].to(dev)
     labels = batch['labels'].to(dev)
     subject = batch['subject'].to(dev)

@@ -21,7 +21,7 @@ from .models import MethodModel, au_adjacency, save_detection_path, video_centre
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
 from .core import fold_subjects
-from .sampler import sampler_from_config
+from .sampler import UNIT, sampler_from_config
 
 # %% auto #0
 __all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'eval_loader', 'predict_frames', 'git_state',
@@ -76,7 +76,7 @@ def load_run_data(cfg: Config) -> RunData:
 
 # %% ../nbs/10a_train.ipynb #c009
 def eval_loader(ds, cfg: Config, device) -> DataLoader:
-    return DataLoader(ds, batch_size=max(64, 4 * cfg.batch_size), shuffle=False, num_workers=cfg.num_workers,
+    return DataLoader(ds, batch_size=max(64, UNIT * cfg.batch_size), shuffle=False, num_workers=cfg.num_workers,
                       pin_memory=device.type == 'cuda')
 
 # %% ../nbs/10a_train.ipynb #c010
@@ -286,7 +286,7 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
 
 # %% ../nbs/10a_train.ipynb #c017
 class ShardedBatchSampler:
-    "Rank `rank`'s share of every batch of `sampler`: units rank, rank + world, ... (4 frames each); the sampler's seed makes all ranks draw the same global batch."
+    "Rank `rank`'s share of every batch of `sampler`: units rank, rank + world, ... (`UNIT` frames each); the sampler's seed makes all ranks draw the same global batch."
     def __init__(self, sampler, rank: int, world: int):
         if getattr(sampler, 'batch_size', world) % world: raise ValueError(f"batch_size {sampler.batch_size} is not divisible by {world} ranks")
         self.sampler, self.rank, self.world = sampler, rank, world
@@ -297,7 +297,7 @@ class ShardedBatchSampler:
     def stats(self): return getattr(self.sampler, 'stats', {})
     def __iter__(self):
         for batch in self.sampler:
-            units = [batch[i:i + 4] for i in range(0, len(batch), 4)]
+            units = [batch[i:i + UNIT] for i in range(0, len(batch), UNIT)]
             yield [j for u in units[self.rank::self.world] for j in u]
 
 # %% ../nbs/10a_train.ipynb #c019
