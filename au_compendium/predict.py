@@ -24,9 +24,9 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
            'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'Track', 'box_iou', 'FaceTracker',
-           'moving_face_frames', 'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface',
-           'metadata_path', 'write_table', 'predict_cli', 'write_annotated', 'write_plots']
+           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'Track', 'box_iou', 'FaceTracker', 'write_video',
+           'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli',
+           'write_annotated', 'write_plots']
 
 # %% ../nbs/13_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -371,26 +371,6 @@ class FaceTracker:
         return True
 
 # %% ../nbs/13_predict.ipynb #c036
-def moving_face_frames(n: int = 60, *, width: int = 640, height: int = 360, face: int = 240,
-                       absent: Iterable[int] = (), seed: int = 0) -> np.ndarray:
-    "Frames [n, height, width, 3] uint8 RGB: the astronaut's head, `face` pixels tall, looping over a background; frames in `absent` without it. Needs scikit-image."
-    from skimage import data as skdata
-    head = skdata.astronaut()[20:260, 110:340]                     # the head and some hair, 240 x 230
-    fh, fw = face, int(round(face * head.shape[1] / head.shape[0]))
-    head = cv2.resize(head, (fw, fh), interpolation=cv2.INTER_AREA)
-    rng = np.random.default_rng(seed)
-    bg = cv2.GaussianBlur(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), (0, 0), 8)
-    bg = cv2.normalize(bg, None, 60, 190, cv2.NORM_MINMAX)
-    absent, out = set(absent), np.empty((n, height, width, 3), np.uint8)
-    for i in range(n):
-        out[i] = bg
-        if i in absent: continue
-        x0 = int(round(width / 2 + 0.25 * width * math.sin(2 * math.pi * i / 90) - fw / 2))
-        y0 = int(round(height / 2 + 0.08 * height * math.cos(2 * math.pi * i / 60) - fh / 2))
-        ys, xs = slice(max(y0, 0), min(y0 + fh, height)), slice(max(x0, 0), min(x0 + fw, width))
-        out[i, ys, xs] = head[ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0]
-    return out
-
 def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path:
     "Write RGB frames [N, H, W, 3] as a video (codec by extension: .mp4 -> mp4v, .avi -> MJPG)."
     path = Path(path); n, h, w = frames.shape[:3]

@@ -18,10 +18,9 @@ from .media import MediaError, VideoReader, index_ranges, is_hidden
 from .data import LANDMARK_COLUMNS, natural_key, write_manifest
 
 # %% auto #0
-__all__ = ['DISFA_AUS', 'BP4D_DETECT_SIDE', 'BP4D_HEADER', 'GRAPHAU_UNCODED', 'DATASET_INFO', 'RawLayoutError', 'PrepareError',
-           'folds_for', 'read_disfa_labels', 'disfa_landmark_files', 'read_disfa_landmarks', 'find_disfa_video',
-           'read_bp4d_occ', 'index_frames', 'bp4d_tasks', 'format_summary', 'prepare_disfa', 'prepare_bp4d',
-           'synthetic_face68', 'write_disfa_fixture', 'write_bp4d_fixture', 'import_graphau', 'write_graphau_fixture',
+__all__ = ['DISFA_AUS', 'BP4D_DETECT_SIDE', 'GRAPHAU_UNCODED', 'DATASET_INFO', 'RawLayoutError', 'PrepareError', 'folds_for',
+           'read_disfa_labels', 'disfa_landmark_files', 'read_disfa_landmarks', 'find_disfa_video', 'read_bp4d_occ',
+           'index_frames', 'bp4d_tasks', 'format_summary', 'prepare_disfa', 'prepare_bp4d', 'import_graphau',
            'DatasetNotPrepared', 'missing_dataset_message', 'check_prepared', 'prepare_cli']
 
 # %% ../nbs/12_prepare.ipynb #c006
@@ -487,95 +486,6 @@ def prepare_bp4d(raw_root: str | Path,           # the BP4D release: AUCoding/AU
     s = _settings('bp4d', size, enlarge, aus or protocol('bp4d').aus, ext, detector=kind, no_face=no_face, max_gap=int(max_gap))
     return _prepare('bp4d', raw_root, out_dir, sorted(tasks, key=natural_key), subjects, s, workers, progress, {}, hidden)
 
-# %% ../nbs/12_prepare.ipynb #c027
-def synthetic_face68(cx: float, cy: float, iod: float, angle: float = 0.0) -> np.ndarray:
-    "A plausible 68-point iBUG face `[68, 2]` (jaw, brows, nose, eyes, lips) centred at `(cx, cy)` with inter-ocular distance `iod`."
-    u = iod / 2
-    jaw = np.stack([np.linspace(-1.9 * u, 1.9 * u, 17), 0.1 * iod + 1.7 * u * np.sin(np.linspace(0, np.pi, 17))], 1)
-    brow_r = np.stack([np.linspace(-1.6 * u, -0.3 * u, 5), -0.55 * iod - 0.1 * iod * np.sin(np.linspace(0, np.pi, 5))], 1)
-    brow_l = brow_r[::-1] * [-1, 1]
-    bridge = np.stack([np.zeros(4), np.linspace(-0.25, 0.59, 4) * iod], 1)
-    nostrils = np.stack([np.linspace(-0.3, 0.3, 5) * iod, 0.7 * iod + 0.05 * iod * np.sin(np.linspace(0, np.pi, 5))], 1)
-    eye = lambda c: np.array([[c - 0.22 * iod, 0], [c - 0.1 * iod, -0.07 * iod], [c + 0.1 * iod, -0.07 * iod], [c + 0.22 * iod, 0],
-                              [c + 0.1 * iod, 0.06 * iod], [c - 0.1 * iod, 0.06 * iod]])
-    t = np.linspace(np.pi, -np.pi, 13)[:12]
-    outer = np.stack([0.45 * iod * np.cos(t), 1.09 * iod - 0.2 * iod * np.sin(t)], 1)   # 48 image-left corner, upper lip, 54, lower lip
-    ti = np.array([np.pi, 2.3, 1.57, 0.84, 0, -0.84, -1.57, -2.3])
-    inner = np.stack([0.33 * iod * np.cos(ti), 1.09 * iod - 0.06 * iod * np.sin(ti)], 1)
-    p = np.concatenate([jaw, brow_r, brow_l, bridge, nostrils, eye(-u), eye(u), outer, inner])
-    c, s_ = np.cos(angle), np.sin(angle)
-    return p @ np.array([[c, s_], [-s_, c]]) + [cx, cy]
-
-def _draw_face(img, p68, skin):
-    "Draw a face-like pattern from 68 points on `img` (in place)."
-    c = p68[17:].mean(0); iod = np.linalg.norm(p68[42:48].mean(0) - p68[36:42].mean(0))
-    cv2.ellipse(img, (int(c[0]), int(c[1])), (int(1.2 * iod), int(1.55 * iod)), 0, 0, 360, skin, -1)
-    for a, b, closed in ((17, 22, False), (22, 27, False), (27, 31, False), (31, 36, False), (36, 42, True), (42, 48, True),
-                         (48, 60, True), (60, 68, True)):
-        cv2.polylines(img, [np.round(p68[a:b]).astype(np.int32)], closed, (40, 30, 30), 2)
-    return img
-
-def write_disfa_fixture(root: str | Path, subjects: Sequence[str] = ('SN001', 'SN002'), n_frames: int = 6, *,
-                        size: tuple[int, int] = (320, 240), seed: int = 0, l0_naming: dict[str, int] | None = None,
-                        video_name: str = 'LeftVideo{subject}_comp.avi') -> dict:
-    "Write a tiny DISFA release under `root`; returns `{subject: dict(intensity=DataFrame, pts68=[n, 68, 2], video=Path)}`."
-    root, rng, out = Path(root), np.random.default_rng(seed), {}
-    l0_naming = l0_naming or {}
-    for si, x in enumerate(subjects):
-        w, h = size
-        pts = np.stack([synthetic_face68(w / 2 + 6 * np.sin(k + si), h / 2 + 4 * np.cos(k), 0.25 * w, 0.05 * np.sin(k / 2)) for k in range(n_frames)])
-        vdir = root / 'Videos_LeftCamera'; vdir.mkdir(parents=True, exist_ok=True)
-        video = vdir / video_name.format(subject=x)
-        wr = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'MJPG'), 20, (w, h))
-        if not wr.isOpened(): raise RuntimeError("OpenCV cannot write MJPG .avi files here")
-        for k in range(n_frames):
-            img = np.full((h, w, 3), 70, np.uint8)
-            wr.write(_draw_face(img, pts[k], skin=(90, 40 + (20 * k) % 200, 200)))   # green channel encodes the frame index
-        wr.release()
-        ldir = root / 'Landmark_Points' / x / 'tmp_frame_lm'; ldir.mkdir(parents=True, exist_ok=True)
-        for k in range(n_frames):
-            name = f"l0{k + l0_naming[x]:04d}_lm.mat" if x in l0_naming else f"{x}_{k:04d}_lm.mat"
-            scipy.io.savemat(str(ldir / name), {'pts': pts[k][np.array([i for i in range(68) if i not in (60, 64)])]})
-        adir = root / 'ActionUnit_Labels' / x; adir.mkdir(parents=True, exist_ok=True)
-        inten = pd.DataFrame({f"AU{n}": rng.integers(0, 6, n_frames) for n in DISFA_AUS}, index=range(1, n_frames + 1))
-        for n in DISFA_AUS:
-            (adir / f"{x}_au{n}.txt").write_text(''.join(f"{fr},{v}\n" for fr, v in inten[f"AU{n}"].items()))
-        out[x] = dict(intensity=inten, pts68=pts, video=video)
-    return out
-
-BP4D_HEADER = ','.join(str(i) for i in range(100))
-
-def write_bp4d_fixture(root: str | Path, frames: dict[str, dict[str, Sequence[int]]] | None = None, *,
-                       padding: dict[str, int] | None = None, face: np.ndarray | None = None, seed: int = 0,
-                       uncoded: Sequence[tuple[str, str, int]] = (('F001', 'T1', 2442),)) -> dict:
-    "Write a tiny BP4D release under `root`: `frames[subject][task]` = frame numbers (`uncoded` ones all 9); returns `{subject: {task: labels}}`."
-    root, rng = Path(root), np.random.default_rng(seed)
-    frames = frames or {'F001': {'T1': [2440, 2441, 2442], 'T2': [10, 11]}, 'M007': {'T1': [7, 8, 9]}}
-    padding = padding or {}
-    if face is None:
-        from skimage import data as _skd   # the public-domain astronaut portrait, shipped with scikit-image
-        face = _skd.astronaut()[:400, 80:400, ::-1]     # BGR, the face about 90 pixels wide
-    occ = root / 'AUCoding' / 'AU_OCC'; occ.mkdir(parents=True, exist_ok=True)
-    aus = protocol('bp4d').aus
-    out = {}
-    for x, tasks in frames.items():
-        for task, frs in tasks.items():
-            d = root / 'Sequences' / x / task; d.mkdir(parents=True, exist_ok=True)
-            table = np.full((len(frs), 100), protocol('bp4d').uncoded, np.int64)
-            table[:, 0] = frs
-            for n in aus: table[:, n] = rng.choice([0, 1, protocol('bp4d').uncoded], len(frs), p=[0.45, 0.45, 0.1])
-            table[:, 27] = 0                                   # an AU outside the protocol, coded
-            for k, fr in enumerate(frs):
-                if (x, task, fr) in uncoded: table[k, 1:] = protocol('bp4d').uncoded   # a frame nobody coded
-            (occ / f"{x}_{task}.csv").write_text(BP4D_HEADER + '\n' + ''.join(','.join(map(str, r)) + '\n' for r in table))
-            for k, fr in enumerate(frs):
-                M = np.float32([[1, 0, 2 * k], [0, 1, k]])
-                img = cv2.warpAffine(face, M, face.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-                img = cv2.add(img, np.full_like(img, 4 * k))
-                cv2.imwrite(str(d / f"{fr:0{padding.get(x, 0)}d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 95])
-            out.setdefault(x, {})[task] = pd.DataFrame({'frame': frs, **{f"AU{n}": table[:, n] for n in aus}})
-    return out
-
 # %% ../nbs/12_prepare.ipynb #c037
 def _read_list(path: Path) -> list[str]:
     return [l.strip() for l in _read_text(path).splitlines() if l.strip()]
@@ -677,35 +587,6 @@ def import_graphau(root: str | Path,              # folder holding img/ and list
     (out_dir / 'summary.json').write_text(json.dumps(summary, indent=1, default=str) + '\n')
     if progress: print(format_summary(summary) + ('' if same else f"\n  note: the folds differ from the published {dataset} folds"))
     return summary
-
-# %% ../nbs/12_prepare.ipynb #c039
-def write_graphau_fixture(root: str | Path, dataset: str = 'disfa', frames: dict[str, int] | None = None, *, size: int = 32,
-                          seed: int = 0, uncoded_rate: float = 0.0) -> pd.DataFrame:
-    "Write an ME-GraphAU-style copy (`img/`, `list/`) of `frames[subject]` frames each; returns its rows (src, subject, frame, AU labels)."
-    root, rng = Path(root), np.random.default_rng(seed)
-    proto = protocol(dataset)
-    frames = frames or {proto.parts[0][0]: 3, proto.parts[1][0]: 2, proto.parts[2][0]: 2}
-    prefix = {'disfa': 'DISFA', 'bp4d': 'BP4D'}[dataset]
-    cols = [f"AU{n}" for n in proto.aus]
-    rows = []
-    for x, n in frames.items():
-        for k in range(n):
-            src = f"{x}/{k}.png" if dataset == 'disfa' else f"{x}/T1/{100 + k}.jpg"
-            f = root / 'img' / src; f.parent.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(f), np.full((size, size, 3), 10 * k, np.uint8))
-            lab = rng.integers(0, 2, len(cols))
-            if uncoded_rate: lab = np.where(rng.random(len(cols)) < uncoded_rate, GRAPHAU_UNCODED[0], lab)
-            rows.append(dict(src=src, subject=x, frame=100 + k if dataset == 'bp4d' else k, **dict(zip(cols, lab))))
-    df = pd.DataFrame(rows)
-    (root / 'list').mkdir(parents=True, exist_ok=True)
-    part_rows = [df[df.subject.isin(p)] for p in proto.parts]
-    def write(name, d):
-        (root / 'list' / f"{prefix}_{name}_img_path_fold{k}.txt").write_text(''.join(s + '\n' for s in d['src']))
-        np.savetxt(root / 'list' / f"{prefix}_{name}_label_fold{k}.txt", d[cols].to_numpy(), fmt='%d', delimiter=' ')
-    for k in (1, 2, 3):   # fold k tests part 4-k and trains on the other two
-        write('test', part_rows[3 - k])
-        write('train', pd.concat([part_rows[j] for j in range(3) if j != 3 - k]))
-    return df
 
 # %% ../nbs/12_prepare.ipynb #c043
 DATASET_INFO = {

@@ -15,10 +15,9 @@ from .core import au
 from .data import au_columns
 
 # %% auto #0
-__all__ = ['UNIT_SLOTS', 'UNIT', 'POS_KINDS', 'NEG_KINDS', 'BP4D_RATES', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives',
-           'positives', 'temporal', 'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact',
-           'HardPairSampler', 'RandomPairSampler', 'sampler_from_config', 'unit_checks', 'pair_shares', 'au_frequency',
-           'synthetic_frame_table']
+__all__ = ['UNIT_SLOTS', 'UNIT', 'POS_KINDS', 'NEG_KINDS', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives', 'positives',
+           'temporal', 'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact', 'HardPairSampler',
+           'RandomPairSampler', 'sampler_from_config', 'unit_checks', 'pair_shares', 'au_frequency']
 
 # %% ../nbs/05_sampler.ipynb #c004a
 UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one unit, in batch order: (a, neg(a), pos, neg(pos))
@@ -479,35 +478,3 @@ def au_frequency(bits: FrameBits, positions: np.ndarray) -> pd.Series:
     lab = ((bits.act | bits.zero)[pos, None] >> sh) & 1
     n = lab.sum(0)
     return pd.Series(np.where(n > 0, act.sum(0) / np.maximum(n, 1), np.nan), index=bits.aus)
-
-# %% ../nbs/05_sampler.ipynb #c047
-BP4D_RATES = {1: .21, 2: .17, 4: .20, 6: .46, 7: .55, 10: .59, 12: .56, 14: .46, 15: .17, 17: .34, 23: .17, 24: .15}
-
-def synthetic_frame_table(n_subjects: int = 41, # BP4D: 41
-                          videos: int = 8, # videos per subject (BP4D: 8 tasks)
-                          frames: int = 460, # frames per video (41 * 8 * 460 = 150,880)
-                          aus: Sequence[int] = tuple(BP4D_RATES), # AU numbers, one column each
-                          episode: float = 30., # mean length of an AU episode, frames
-                          subject_spread: float = 0.8, # sd of each subject's AU rate logits around the base rates
-                          p_unlabelled: float = 0., # share of AU cells left NaN
-                          seed: int = 0,
-                         ) -> pd.DataFrame:
-    "A frame table (subject, video, frame, AU columns; no images) with temporally coherent AU episodes: [n_subjects * videos * frames rows]."
-    rng = np.random.default_rng(seed)
-    base = np.array([BP4D_RATES.get(a, 0.2) for a in aus])
-    logit = np.log(base / (1 - base)) + rng.normal(0, subject_spread, (n_subjects, len(aus)))
-    p = np.repeat(1 / (1 + np.exp(-logit)), videos, 0)                       # [V, C] on-rate of each video's subject
-    off = 1 / episode; on = np.minimum(p / (1 - p) * off, 1)                 # stationary share of 'on' = p
-    state = rng.random(p.shape) < p
-    y = np.empty((frames,) + p.shape, np.float32)                            # [T, V, C]
-    for t in range(frames):
-        y[t] = state
-        u = rng.random(p.shape)
-        state = np.where(state, u >= off, u < on)
-    y = rearrange(y, 't v c -> (v t) c')
-    if p_unlabelled: y[rng.random(y.shape) < p_unlabelled] = np.nan
-    start = rng.integers(0, 3000, n_subjects * videos)
-    df = pd.DataFrame({'subject': np.repeat([f'S{i:03d}' for i in range(n_subjects)], videos * frames),
-                       'video': np.tile(np.repeat([f'T{j + 1}' for j in range(videos)], frames), n_subjects),
-                       'frame': (start[:, None] + np.arange(frames)).ravel()})
-    return pd.concat([df, pd.DataFrame(y, columns=[au(a).code for a in aus])], axis=1)

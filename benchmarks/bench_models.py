@@ -8,7 +8,8 @@ import torch
 from au_compendium.bench import compare
 from au_compendium.core import Config, ablation_overrides
 from au_compendium.models import MethodModel
-from au_compendium.step import toy_batch, train_step, make_optimizers
+from au_compendium.step import train_step, make_optimizers
+from au_compendium.testing import toy_batch
 
 N_AUS = 8   # the DISFA / SynthFACS protocol's AU count
 

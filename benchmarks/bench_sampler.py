@@ -5,7 +5,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 from au_compendium.bench import compare
-from au_compendium.sampler import HardPairSampler, RandomPairSampler, synthetic_frame_table
+from au_compendium.sampler import HardPairSampler, RandomPairSampler
+from au_compendium.testing import synthetic_frame_table
 
 UNITS = 64  # units per batch: 4 * 64 = 256 frames
 

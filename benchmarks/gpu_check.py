@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from au_compendium.bench import machine_info
 from au_compendium.core import Config, ablation_overrides
 from au_compendium.models import MethodModel
-from au_compendium.step import toy_batch, train_step, make_optimizers
+from au_compendium.step import train_step, make_optimizers
+from au_compendium.testing import toy_batch
 
 N_AUS = 8
 

@@ -13,18 +13,10 @@ from skimage import data as skdata
 from au_compendium.align import FaceDetector
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath, save_detection_path
-from au_compendium.predict import (WEIGHTS_FILE, InputError, Predictor, moving_face_frames, predict, predict_cli, write_video)
+from au_compendium.predict import WEIGHTS_FILE, InputError, Predictor, predict, predict_cli, write_video
+from au_compendium.testing import known_model, moving_face_frames
 
 AUS = [1, 2, 4]
-BIAS = [8.0, -8.0, 0.0]   # AU1 always present, AU2 always absent, AU4 at p = 0.5
-
-def known_model(bias=BIAS, size=64, **cfg_kw):
-    "A detection path whose logits are `bias` whatever the image (classifier weights zeroed)."
-    cfg = Config(image_size=size, **cfg_kw)
-    m = DetectionPath.from_config(cfg, len(bias), adjacency=torch.eye(len(bias)) if cfg.use_gcn else None)
-    with torch.no_grad():
-        m.classifier.weight.zero_(); m.classifier.bias.copy_(torch.tensor(bias))
-    return m.eval(), cfg
 
 @pytest.fixture(scope='module')
 def run(tmp_path_factory) -> Path:

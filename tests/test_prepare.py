@@ -13,8 +13,8 @@ import au_compendium.prepare as prep
 from au_compendium.align import detector_kinds, reference_points, similarity_from_landmarks, template5, to49, warp_points
 from au_compendium.core import protocol
 from au_compendium.data import load_manifest
-from au_compendium.prepare import (DISFA_AUS, BP4D_HEADER, PrepareError, RawLayoutError, import_graphau, prepare_bp4d,
-                                   prepare_cli, prepare_disfa, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture)
+from au_compendium.prepare import DISFA_AUS, PrepareError, RawLayoutError, import_graphau, prepare_bp4d, prepare_cli, prepare_disfa
+from au_compendium.testing import BP4D_HEADER, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture
 
 SIZE = 64
 BP4D_AUS = protocol('bp4d').aus

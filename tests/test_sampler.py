@@ -5,7 +5,8 @@ from scipy.stats import chisquare
 from torch.utils.data import DataLoader, Dataset
 from au_compendium.core import Config
 from au_compendium.sampler import (HardPairSampler, RandomPairSampler, fast_negatives, fast_positives, negatives, positives,
-                                   sampler_from_config, synthetic_frame_table, unit_checks)
+                                   sampler_from_config, unit_checks)
+from au_compendium.testing import synthetic_frame_table
 
 class Positions(Dataset):
     "A dataset whose item is its own index, so that loaded batches can be compared with the sampler's lists."

@@ -81,7 +81,7 @@ def test_numpy_floor_matches_the_code():
 # import name -> distribution, where importlib.metadata cannot tell (dlib-bin ships a bare extension module)
 DIST_OF = {'dlib': 'dlib-bin'}
 # imported only by test fixtures or an optional engine, so a development requirement is enough
-DEV_ONLY = {'skimage': 'the astronaut portrait of the prediction and preparation fixtures',
+DEV_ONLY = {'skimage': 'the astronaut portrait of the test fixtures (au_compendium.testing)',
             'onnxruntime': "au-predict --engine onnx, optional; its error says how to install it"}
 
 def test_library_imports_are_declared():

@@ -7,8 +7,8 @@ import torch
 from au_compendium.core import Config, ablation_overrides
 from au_compendium.models import MethodModel
 import au_compendium.step as step
-from au_compendium.step import (toy_batch, train_step, make_optimizers, trained_parts, check_step_updates, changed_parameters,
-                                NonFiniteLossError)
+from au_compendium.step import train_step, make_optimizers, trained_parts, NonFiniteLossError
+from au_compendium.testing import toy_batch, check_step_updates, changed_parameters
 
 SWITCHES = ('use_au_contrastive', 'use_id_contrastive', 'use_swap_gan', 'use_adversaries', 'use_landmarks', 'use_gcn',
             'use_orthogonal', 'use_subject_adversary', 'person_norm')
