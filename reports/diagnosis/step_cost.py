@@ -4,7 +4,8 @@ import sys, time, json, os
 import numpy as np, torch
 from au_compendium.core import Config, ablation_overrides
 from au_compendium.models import MethodModel
-from au_compendium.step import train_step, make_optimizers, toy_batch
+from au_compendium.step import train_step, make_optimizers
+from au_compendium.testing import toy_batch
 torch.set_num_threads(int(os.environ.get('THREADS', 2)))
 over = {}
 for s in sys.argv[1:]:
