@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 # %% auto #0
-__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au',
-           'Protocol', 'protocol', 'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected', 'Config',
-           'ablation_parent', 'ablation_overrides', 'repo_root', 'resolve_device', 'parse_sets', 'publish']
+__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'STORED_DEFAULTS', 'ABLATION_STEPS', 'FULL_METHOD',
+           'AU', 'au', 'Protocol', 'protocol', 'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected',
+           'Config', 'ablation_parent', 'ablation_overrides', 'repo_root', 'resolve_device', 'parse_sets', 'publish']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -149,6 +149,9 @@ def _bool_hint(name: str, v) -> str:
     p = f"`-p {name} {word}`" if word else f"`-p {name} True` or `-p {name} False`"
     return (f"with papermill write {p} (capitalised: papermill reads only True and False as booleans) "
             f"or `-y \"{name}: {(word or 'true').lower()}\"`; in JSON (`au-train --set`, config.json) true or false")
+
+# fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
+STORED_DEFAULTS = dict(gcn_residual=False)
 
 @dataclass
 class Config:
@@ -295,8 +298,13 @@ class Config:
     def to_json(self, path: str | Path):
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + '\n')
     @classmethod
+    def from_stored(cls, d: dict) -> 'Config':
+        "A configuration stored with a run or weights file: fields it predates take `STORED_DEFAULTS`, the value it was trained with."
+        return cls.from_dict({**STORED_DEFAULTS, **d})
+    @classmethod
     def from_json(cls, path: str | Path) -> 'Config':
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        "A stored configuration (a run's config.json), read with `from_stored`."
+        return cls.from_stored(json.loads(Path(path).read_text()))
 
     @property
     def protocol(self) -> Protocol | None:

@@ -403,7 +403,7 @@ def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') ->
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as e: raise ValueError(f"{path} is not a readable safetensors file: {e}") from e
     if md.get('format') != DETECTION_FORMAT: raise ValueError(f"{path} is not a saved au_compendium detection path (format {md.get('format')!r}, expected {DETECTION_FORMAT!r})")
-    cfg = Config.from_dict(json.loads(md['config'])).replace(pretrained=False)   # the file holds every weight
+    cfg = Config.from_stored(json.loads(md['config'])).replace(pretrained=False)   # the file holds every weight
     aus = json.loads(md['aus'])
     det = DetectionPath.from_config(cfg, len(aus), adjacency=torch.eye(len(aus)) if cfg.use_gcn else None)
     want = {k: tuple(v.shape) for k, v in det.state_dict().items()}
