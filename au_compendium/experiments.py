@@ -181,6 +181,7 @@ def flat_metrics(m: dict) -> dict:
                 f1_val_thresholds=(m.get('test_at_val_thresholds') or {}).get('mean_f1'),
                 wall_s=m.get('wall_time_s', m.get('driver_wall_s')),
                 device=m.get('device', '?') + (f" ({m['machine']['gpu']})" if (m.get('machine') or {}).get('gpu') else ''),
+                threads=(m.get('machine') or {}).get('torch_threads'), commit=((m.get('git') or {}).get('commit') or '')[:7],
                 **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
 
 # %% ../nbs/15_experiments.ipynb #c018
