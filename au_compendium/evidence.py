@@ -154,7 +154,7 @@ def embed_run(run_dir: str | Path, *, dataset: str = '', data_root: str = '', fo
     "Embed the test subjects of a run's fold (or of `dataset`/`fold` when given): arrays plus the run's AUs and subjects."
     import torch
     from au_compendium.data import FrameDataset
-    from au_compendium.train import load_run_data, predict_frames, eval_loader
+    from au_compendium.runs import load_run_data, predict_frames, eval_loader
     cfg, model = load_run(run_dir, device)
     over = {k: v for k, v in dict(dataset=dataset, data_root=data_root, fold=fold).items() if v}
     cfg = cfg.replace(**over) if over else cfg

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_train.ipynb #c003
 from __future__ import annotations
-import contextlib, json, math, os, platform, subprocess, sys, time, warnings
+import json, math, os, platform, sys, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -12,111 +12,21 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import Config, au, protocol, parse_sets, repo_root, resolve_device
+from .core import Config, protocol, parse_sets, resolve_device
 from .bench import machine_info
 from .checkpoint import save_state, load_state, rng_state, set_rng_state, seed_everything, atomic_write
-from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects, FrameDataset
+from .data import FrameDataset
 from .metrics import au_metrics, calibrate_thresholds
-from .models import MethodModel, au_adjacency, save_detection_path, video_centred
+from .models import MethodModel, au_adjacency, save_detection_path
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
-from .core import fold_subjects
 from .sampler import UNIT, sampler_from_config
+# a run's data, folder, evaluation and provenance live in `runs`; re-exported here for the scripts that import them from `train`
+from .runs import default_data_root, RunData, load_run_data, eval_loader, predict_frames, git_state, run_dir_for
 
 # %% auto #0
-__all__ = ['LEAKAGE_FRAMES', 'default_data_root', 'RunData', 'load_run_data', 'eval_loader', 'predict_frames', 'git_state',
-           'positive_weights', 'selects', 'TrainingDiverged', 'run_dir_for', 'TrainingRun', 'setup_run',
-           'train_one_epoch', 'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
-
-# %% ../nbs/10a_train.ipynb #c006
-def default_data_root(dataset: str) -> Path:
-    "`data/<dataset>` under the repository when run from inside it, else under the working directory."
-    return repo_root(fallback=True)/'data'/dataset
-
-@dataclass
-class RunData:
-    "The frame table of a run and its subject split."
-    df: pd.DataFrame
-    aus: list[int]
-    train: list[str]
-    val: list[str]
-    test: list[str]
-    folds_source: str
-    notices: list[str] = field(default_factory=list)
-
-    def describe(self) -> str:
-        n = lambda s: int(self.df['subject'].isin(s).sum())
-        return (f"{len(self.df)} frames, AUs {self.aus}; train {len(self.train)} subjects ({n(self.train)} frames), "
-                f"val {len(self.val)} ({n(self.val)}), test {len(self.test)} ({n(self.test)}); folds: {self.folds_source}")
-
-# %% ../nbs/10a_train.ipynb #c007
-def load_run_data(cfg: Config) -> RunData:
-    "Resolve `cfg.dataset`/`data_root` into a validated frame table, its AUs and the train/val/test subjects of `cfg.fold`."
-    notices = []
-    root = Path(cfg.data_root) if cfg.data_root else default_data_root(cfg.dataset)
-    if cfg.dataset == 'synthfacs' and not (cfg.data_root and (root/'manifest.csv').exists()):
-        from au_compendium.synthfacs import ensure_synthfacs   # the default set, generated once; a given folder is used as it is
-        ensure_synthfacs(root)
-    elif cfg.dataset in ('disfa', 'bp4d'):
-        from au_compendium.prepare import check_prepared
-        check_prepared(cfg.dataset, cfg.data_root)
-    df = load_manifest(root)
-    if cfg.dataset == 'manifest':
-        aus = [au(c).number for c in au_columns(df)] if cfg.aus is None else list(cfg.aus)
-        parts, source = subject_parts(df)
-        if not has_landmarks(df): notices.append('the manifest has no landmarks: the landmark head and the geometry adversary get no signal')
-    else:
-        aus = list(cfg.aus or cfg.protocol.aus)
-        parts, source = subject_parts(df, cfg.dataset)
-    missing = [f'AU{a}' for a in aus if f'AU{a}' not in df.columns]
-    if missing: raise ValueError(f"{root/'manifest.csv'} has no column for {missing}; it has {au_columns(df)}")
-    train, test = fold_subjects(parts, cfg.fold)
-    train, val = validation_subjects(train, cfg.val_fraction, cfg.seed)
-    return RunData(df, aus, train, val, test, source, notices)
-
-# %% ../nbs/10a_train.ipynb #c009
-def eval_loader(ds, cfg: Config, device) -> DataLoader:
-    return DataLoader(ds, batch_size=max(64, UNIT * cfg.batch_size), shuffle=False, num_workers=cfg.num_workers,
-                      pin_memory=device.type == 'cuda')
-
-# %% ../nbs/10a_train.ipynb #c010
-@torch.no_grad()
-def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings: bool = False, amp_dtype=None) -> dict:
-    "Run the detection path (and, if asked, both encoders) over a loader: probs [N, C], labels [N, C] with NaN unlabelled, subjects, videos; `motion` is what the head reads."
-    model.eval()
-    pn = model.detection.person_norm   # the head needs each video's mean first: encode everything, then centre, then the head
-    out = {k: [] for k in ('probs', 'labels', 'subject', 'video', 'motion', 'identity', 'per_au')}
-    for b in loader:
-        x = b['image'].to(device, non_blocking=True)
-        with (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()):
-            if embeddings or pn:
-                enc = model.encode(x, identity=embeddings)
-                if pn: out['per_au'].append(enc['per_au'].float().cpu())
-                else: out['probs'].append(torch.sigmoid(model.detection.head(enc['per_au'], enc['motion']).float()).cpu())
-                if embeddings: out['identity'].append(enc['identity'].float().cpu())
-                if embeddings and not pn: out['motion'].append(enc['motion'].float().cpu())
-            else: out['probs'].append(torch.sigmoid(model.detection(x).float()).cpu())
-        out['labels'].append(torch.where(b['mask'] > 0, b['labels'], torch.full_like(b['labels'], float('nan'))))
-        out['subject'].append(b['subject']); out['video'] += list(b['video'])
-    video = np.array(out['video'])
-    if pn:   # [N, C, D] on the CPU, then the head in chunks
-        e = video_centred(torch.cat(out['per_au']), video)
-        out['motion'] = [e.sum(1)]
-        out['probs'] = [torch.sigmoid(model.detection.head(c.to(device), c.sum(1).to(device)).float()).cpu() for c in e.split(1024)]
-    res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),
-               subject=torch.cat(out['subject']).numpy(), video=video)
-    if embeddings: res.update(motion=torch.cat(out['motion']).numpy(), identity=torch.cat(out['identity']).numpy())
-    return res
-
-# %% ../nbs/10a_train.ipynb #c012
-def git_state(path: str | Path = '.') -> dict:
-    "The commit of the repository holding `path`, and whether its tracked files differ from it."
-    def git(*a):
-        return subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10).stdout.strip()
-    try: commit = git('rev-parse', 'HEAD')
-    except (OSError, subprocess.SubprocessError): commit = ''
-    if not commit: return dict(commit=None, dirty=None)
-    return dict(commit=commit, dirty=bool(git('status', '--porcelain', '--untracked-files=no')))
+__all__ = ['LEAKAGE_FRAMES', 'positive_weights', 'selects', 'TrainingDiverged', 'TrainingRun', 'setup_run', 'train_one_epoch',
+           'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
 
 # %% ../nbs/10a_train.ipynb #c014
 LEAKAGE_FRAMES = 1500   # test frames (evenly spaced) the identity-leakage probes of metrics.json use; report.ipynb takes its own
@@ -134,11 +44,6 @@ def selects(best: dict, val: dict | None, select_by: str) -> bool:
 
 class TrainingDiverged(RuntimeError):
     "A loss became NaN or infinite; the run folder keeps the last good checkpoint."
-
-def run_dir_for(cfg: Config) -> Path:
-    "`cfg.out_dir`, or `reports/runs/<dataset>-fold<k>-seed<s>` under the repository."
-    if cfg.out_dir: return Path(cfg.out_dir)
-    return repo_root(fallback=True)/'reports'/'runs'/f"{cfg.dataset}-fold{cfg.fold}-seed{cfg.seed}"
 
 def _dist():
     "(rank, world size) under torchrun, else (0, 1)."
