@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 # %% auto #0
-__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'STORED_DEFAULTS', 'ABLATION_STEPS', 'FULL_METHOD',
-           'AU', 'au', 'Protocol', 'protocol', 'fold_subjects', 'ConfigError', 'check_names', 'papermill_injected',
-           'Config', 'ablation_parent', 'ablation_overrides', 'repo_root', 'resolve_device', 'parse_sets', 'publish']
+__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'UNIT_SLOTS', 'UNIT', 'STORED_DEFAULTS',
+           'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au', 'Protocol', 'protocol', 'fold_subjects', 'ConfigError',
+           'check_names', 'papermill_injected', 'Config', 'ablation_parent', 'ablation_overrides', 'repo_root',
+           'resolve_device', 'parse_sets', 'publish']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ def _bool_hint(name: str, v) -> str:
     return (f"with papermill write {p} (capitalised: papermill reads only True and False as booleans) "
             f"or `-y \"{name}: {(word or 'true').lower()}\"`; in JSON (`au-train --set`, config.json) true or false")
 
+UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one sampler unit, in batch order: (a, neg(a), pos, neg(pos))
+UNIT = len(UNIT_SLOTS)                                      # frames per unit (see `sampler`)
+
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
 STORED_DEFAULTS = dict(gcn_residual=False)
 
@@ -174,7 +178,7 @@ class Config:
     gen_downsample: int = 2           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
     # optimisation
     epochs: int = 8
-    batch_size: int = 8               # counts sampler units, not images: a unit is sampler.UNIT (4) frames, a batch UNIT * batch_size images
+    batch_frames: int = 32            # frames per training batch: batch_frames / UNIT sampler units of UNIT (4) frames each
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
@@ -254,11 +258,12 @@ class Config:
                 except ValueError as e: bad('aus', str(e))
             twice = sorted({a for a in self.aus if self.aus.count(a) > 1})
             if twice: bad('aus', f"lists AU{twice[0]} more than once")
-        for name in ('batch_size', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'gen_downsample', 'window'):
+        for name in ('batch_frames', 'epochs', 'image_size', 'embed_dim', 'gcn_hidden', 'heatmap_size', 'gen_width', 'gen_downsample', 'window'):
             if getattr(self, name) <= 0: bad(name, 'must be positive')
         for name in ('steps_per_epoch', 'num_workers', 'min_gap', 'seed'):
             if getattr(self, name) < 0: bad(name, 'must be >= 0')
         if self.image_size % 16: bad('image_size', 'must be a multiple of 16')
+        if self.batch_frames % UNIT: bad('batch_frames', f'must be a multiple of {UNIT}: a batch is made of sampler units of {UNIT} frames {UNIT_SLOTS}')
         if self.gen_downsample not in (1, 2, 4, 8): bad('gen_downsample', 'must be 1, 2, 4 or 8 (the generated side is image_size / gen_downsample)')
         for name in ('lr', 'lr_disc', 'temperature_au', 'temperature_id'):
             if not getattr(self, name) > 0: bad(name, 'must be > 0')
@@ -287,6 +292,9 @@ class Config:
     @classmethod
     def from_dict(cls, d: dict) -> 'Config':
         "Build from a dict, rejecting unknown keys with a suggestion."
+        if 'batch_size' in d and 'batch_frames' not in d:
+            raise ConfigError(f"config field `batch_size` is now `batch_frames` and counts frames, not sampler units: batch_size={d['batch_size']!r} "
+                              f"units is batch_frames={UNIT * d['batch_size'] if isinstance(d['batch_size'], int) else '4 x that'}")
         check_names(d, [f.name for f in fields(cls)])
         return cls(**d)
 
@@ -300,6 +308,8 @@ class Config:
     @classmethod
     def from_stored(cls, d: dict) -> 'Config':
         "A configuration stored with a run or weights file: fields it predates take `STORED_DEFAULTS`, the value it was trained with."
+        d = dict(d)
+        if 'batch_size' in d: d['batch_frames'] = UNIT * d.pop('batch_size')   # stored before the field counted frames: units then
         return cls.from_dict({**STORED_DEFAULTS, **d})
     @classmethod
     def from_json(cls, path: str | Path) -> 'Config':

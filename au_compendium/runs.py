@@ -14,7 +14,6 @@ from torch.utils.data import DataLoader
 from .core import Config, au, repo_root, fold_subjects
 from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
 from .models import MethodModel, video_centred
-from .sampler import UNIT
 
 # %% auto #0
 __all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_dir_for', 'eval_loader', 'predict_frames', 'git_state']
@@ -73,7 +72,7 @@ def run_dir_for(cfg: Config) -> Path:
 
 # %% ../nbs/13_runs.ipynb #c009
 def eval_loader(ds, cfg: Config, device) -> DataLoader:
-    return DataLoader(ds, batch_size=max(64, UNIT * cfg.batch_size), shuffle=False, num_workers=cfg.num_workers,
+    return DataLoader(ds, batch_size=max(64, cfg.batch_frames), shuffle=False, num_workers=cfg.num_workers,
                       pin_memory=device.type == 'cuda')
 
 # %% ../nbs/13_runs.ipynb #c010

@@ -15,13 +15,12 @@ from .core import au
 from .data import au_columns
 
 # %% auto #0
-__all__ = ['UNIT_SLOTS', 'UNIT', 'POS_KINDS', 'NEG_KINDS', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives', 'positives',
-           'temporal', 'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact', 'HardPairSampler',
+__all__ = ['POS_KINDS', 'NEG_KINDS', 'FrameBits', 'overlap_need', 'PairIndex', 'negatives', 'positives', 'temporal',
+           'other_frames', 'fast_negatives', 'fast_positives', 'fast_then_exact', 'HardPairSampler',
            'RandomPairSampler', 'sampler_from_config', 'unit_checks', 'pair_shares', 'au_frequency']
 
 # %% ../nbs/07_sampler.ipynb #c004a
-UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one unit, in batch order: (a, neg(a), pos, neg(pos))
-UNIT = len(UNIT_SLOTS)                                      # frames per unit: a batch of B units holds UNIT * B frames
+from .core import UNIT_SLOTS, UNIT   # defined with the configuration, whose batch_frames counts UNIT-frame units
 
 # %% ../nbs/07_sampler.ipynb #c006
 class FrameBits:
@@ -349,8 +348,8 @@ class HardPairSampler(_UnitSampler):
 
     @classmethod
     def from_config(cls, df: pd.DataFrame, cfg, aus: Sequence[int | str] | None = None) -> 'HardPairSampler':
-        "A hard sampler with `cfg`'s sampler fields (min_gap, overlap_ratio, p_temporal, window, batch_size, seed, steps_per_epoch); `aus`: the run's AUs (default `cfg.aus`)."
-        return cls(df, batch_size=cfg.batch_size, min_gap=cfg.min_gap, overlap_ratio=cfg.overlap_ratio, p_temporal=cfg.p_temporal,
+        "A hard sampler with `cfg`'s sampler fields (min_gap, overlap_ratio, p_temporal, window, batch_frames / UNIT units, seed, steps_per_epoch); `aus`: the run's AUs (default `cfg.aus`)."
+        return cls(df, batch_size=cfg.batch_frames // UNIT, min_gap=cfg.min_gap, overlap_ratio=cfg.overlap_ratio, p_temporal=cfg.p_temporal,
                    window=cfg.window, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus if aus is None else aus)
 
     def positive(self, a: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -418,8 +417,8 @@ class RandomPairSampler(_UnitSampler):
 
     @classmethod
     def from_config(cls, df: pd.DataFrame, cfg, aus: Sequence[int | str] | None = None) -> 'RandomPairSampler':
-        "A random sampler with `cfg`'s batch_size, seed and steps_per_epoch; `aus`: the run's AUs (default `cfg.aus`)."
-        return cls(df, batch_size=cfg.batch_size, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus if aus is None else aus)
+        "A random sampler with `cfg`'s batch_frames / UNIT units, seed and steps_per_epoch; `aus`: the run's AUs (default `cfg.aus`)."
+        return cls(df, batch_size=cfg.batch_frames // UNIT, seed=cfg.seed, steps_per_epoch=cfg.steps_per_epoch or None, aus=cfg.aus if aus is None else aus)
 
     def units(self, anchors, rng):
         a, ix = np.asarray(anchors, np.int64), self.index

@@ -193,7 +193,7 @@ def train(cfg: Config | dict, *, progress: bool = True, log=print, stop_after_ep
 class ShardedBatchSampler:
     "Rank `rank`'s share of every batch of `sampler`: units rank, rank + world, ... (`UNIT` frames each); the sampler's seed makes all ranks draw the same global batch."
     def __init__(self, sampler, rank: int, world: int):
-        if getattr(sampler, 'batch_size', world) % world: raise ValueError(f"batch_size {sampler.batch_size} is not divisible by {world} ranks")
+        if getattr(sampler, 'batch_size', world) % world: raise ValueError(f"a batch of {sampler.batch_size} sampler units (batch_frames / {UNIT}) is not divisible by {world} ranks")
         self.sampler, self.rank, self.world = sampler, rank, world
     def __len__(self): return len(self.sampler)
     def set_epoch(self, epoch: int): self.sampler.set_epoch(epoch)

@@ -16,7 +16,7 @@ N_AUS = 8   # the DISFA / SynthFACS protocol's AU count
 def _n(params) -> int: return sum(p.numel() for p in params)
 
 def _cost(backbone: str, image_size: int, units: int, repeat: int) -> dict:
-    full_cfg = Config(backbone=backbone, image_size=image_size, batch_size=units)
+    full_cfg = Config(backbone=backbone, image_size=image_size, batch_frames=4 * units)
     base_cfg = full_cfg.replace(**ablation_overrides('baseline'))
     batch = toy_batch(full_cfg, N_AUS, units=units)
     models = {}

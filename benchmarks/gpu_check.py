@@ -25,7 +25,7 @@ N_AUS = 8
 
 def throughput(backbone: str, image_size: int, units: int, config: str, steps: int, dtype=torch.bfloat16) -> dict:
     "Steps per second of one configuration on a fixed random batch on the GPU."
-    cfg = Config(backbone=backbone, image_size=image_size, batch_size=units)
+    cfg = Config(backbone=backbone, image_size=image_size, batch_frames=4 * units)
     if config == 'baseline': cfg = cfg.replace(**ablation_overrides('baseline'))
     torch.manual_seed(0)
     model = MethodModel(cfg, N_AUS, torch.eye(N_AUS) if cfg.use_gcn else None).cuda()
@@ -52,7 +52,7 @@ def pipeline(steps: int, workers: int) -> dict:
     t = time.time()
     generate_synthfacs(d/'sf224', workers=min(16, os.cpu_count()), n_subjects=9, videos_per_subject=2, frames_per_video=120, image_size=224)
     gen_s = time.time() - t
-    cfg = Config(dataset='synthfacs', data_root=str(d/'sf224'), backbone='resnet50', image_size=224, batch_size=16,
+    cfg = Config(dataset='synthfacs', data_root=str(d/'sf224'), backbone='resnet50', image_size=224, batch_frames=64,
                  epochs=1, steps_per_epoch=steps, num_workers=workers, out_dir=str(d/'run'))
     m = train(cfg, progress=False)
     rec = [json.loads(l) for l in (d/'run'/'log.jsonl').read_text().splitlines()][0]

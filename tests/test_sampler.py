@@ -77,7 +77,7 @@ def test_hard_pairs_dominate_random_pairs(table):
     assert share['hard'][0] > 0.6 and share['hard'][0] > 2 * share['random'][0]
 
 def test_from_config(table):
-    cfg = Config(batch_size=5, min_gap=7, overlap_ratio=1.0, p_temporal=0.0, window=2, seed=9, steps_per_epoch=4, aus=[1, 2, 12])
+    cfg = Config(batch_frames=20, min_gap=7, overlap_ratio=1.0, p_temporal=0.0, window=2, seed=9, steps_per_epoch=4, aus=[1, 2, 12])
     s = sampler_from_config(table, cfg)
     assert isinstance(s, HardPairSampler) and len(s) == 4
     assert (s.index.min_gap, s.overlap_ratio, s.p_temporal, s.index.window, s.seed, s.bits.aus) == (7, 1.0, 0.0, 2, 9, ['AU1', 'AU2', 'AU12'])

@@ -6,7 +6,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_NB = ROOT/'nbs'/'train.ipynb'
-TINY = dict(epochs=2, steps_per_epoch=3, batch_size=4, image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8,
+TINY = dict(epochs=2, steps_per_epoch=3, batch_frames=16, image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8,
             val_fraction=0.2, device='cpu')
 
 @pytest.fixture(scope='module')
@@ -76,7 +76,7 @@ def test_papermill_train_notebook(tiny_synthfacs, tmp_path):
     (dict(dataset='disfa', data_root=''), 'au-prepare disfa'),
     (dict(dataset='bp4d', data_root='/nonexistent/bp4d'), 'au-prepare bp4d'),
     (dict(fold=4), '`fold`'),
-    (dict(batch_size=-1), '`batch_size`'),
+    (dict(batch_frames=-1), "`batch_frames`"),
 ])
 def test_bad_parameters_stop_with_a_message(tmp_path, params, message):
     import papermill as pm

@@ -20,7 +20,7 @@ for name, o in rows:
     torch.manual_seed(0)
     model = MethodModel(cfg, 8, torch.eye(8))
     om, od = make_optimizers(model, cfg)
-    setups[name] = (model, cfg, om, od, toy_batch(cfg, 8, units=cfg.batch_size))
+    setups[name] = (model, cfg, om, od, toy_batch(cfg, 8, units=cfg.batch_frames // 4))
     for _ in range(2): train_step(model, setups[name][4], cfg, om, od)
 for r in range(int(os.environ.get('ROUNDS', 6))):
     for name, (model, cfg, om, od, b) in setups.items():
