@@ -229,7 +229,7 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
     def delta(m, sd, p):
         if i == 0: return '— | —'
         if pd.isna(m): return 'n/a | n/a'
-        return f"{100 * m:+.1f}" + ('' if pd.isna(sd) else f" ± {100 * sd:.1f}") + f" | {'n/a' if pd.isna(p) else f'{p:.3f}'}"
+        return f"{100 * m:+.1f}" + ('' if pd.isna(sd) else f" ± {100 * sd:.1f}") + f" | {'n/a' if pd.isna(p) else f'{p:.3f}' if p >= 0.001 else f'{p:.1e}'}"
     g = lambda r, k: r[k] if k in r else np.nan
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
              f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the rung it builds on | p '
