@@ -230,14 +230,17 @@ class DetectionPath(nn.Module):
         return self.head(per_au, motion)
 
 # %% ../nbs/08_models.ipynb #c028b
+def _group_means(x: Tensor, inv: Tensor) -> Tensor:
+    "Rows [N, ...] with group ids `inv` [N] in 0..G-1 (each present) -> each group's mean [G, ...]."
+    n = torch.bincount(inv).to(x.dtype)
+    return torch.zeros(len(n), *x.shape[1:], dtype=x.dtype, device=x.device).index_add(0, inv, x) / n.view(-1, *[1] * (x.ndim - 1))
+
 def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
                   videos: Sequence[str]) -> Tensor:   # each row's video (or face track) [N]
     "Each row minus the mean of its video's rows: [N, C, D] -> [N, C, D] (person-specific normalisation over whole videos)."
     if len(videos) != per_au.shape[0]: raise ValueError(f"{len(videos)} video names for {per_au.shape[0]} frames")
     inv = torch.as_tensor(np.unique(np.asarray(videos, dtype=str), return_inverse=True)[1].reshape(-1), device=per_au.device)
-    n = torch.bincount(inv).to(per_au.dtype)
-    sums = torch.zeros(len(n), *per_au.shape[1:], dtype=per_au.dtype, device=per_au.device).index_add(0, inv, per_au)
-    return per_au - (sums / n[:, None, None])[inv]
+    return per_au - _group_means(per_au, inv)[inv]
 
 class VideoMeans(nn.Module):
     "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained, not shipped."
@@ -255,7 +258,7 @@ class VideoMeans(nn.Module):
         "Each frame's video mean [B, C, D] as it stood before this batch (the batch's own frames for a new video); then fold the batch in."
         idx = self.ids(videos); e = per_au.detach().float()
         u, inv = idx.unique(return_inverse=True)                                               # the batch's videos, [U]
-        batch_mean = torch.zeros(len(u), *e.shape[1:], device=e.device).index_add(0, inv, e) / torch.bincount(inv).float()[:, None, None]
+        batch_mean = _group_means(e, inv)
         old, seen = self.mean[u], self.seen[u][:, None, None]
         before = torch.where(seen, old, batch_mean)
         self.mean[u] = torch.where(seen, (1 - self.momentum) * old + self.momentum * batch_mean, batch_mean); self.seen[u] = True

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from .core import Config, LOSS_WEIGHTS
 from .models import MethodModel, N_LANDMARKS
-from .sampler import UNIT, UNIT_SLOTS
+from .core import UNIT, UNIT_SLOTS
 from .losses import (identity_contrastive_loss, au_contrastive_loss, au_bce_loss, lsgan_disc_loss, lsgan_gen_loss,
                                   embedding_consistency_loss, reconstruction_loss, landmark_loss, identity_adversary_disc_loss,
                                   identity_adversary_enc_loss, geometry_adversary_loss, orthogonal_loss,

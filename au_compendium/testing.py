@@ -15,7 +15,7 @@ import torch
 from torch import nn, Tensor
 from einops import rearrange
 from .core import Config, au, protocol
-from .sampler import UNIT
+from .core import UNIT
 from .models import DetectionPath, MethodModel, N_LANDMARKS
 from .step import make_optimizers, train_step, trained_parts
 from .prepare import DISFA_AUS, GRAPHAU_UNCODED

@@ -20,7 +20,8 @@ from .metrics import au_metrics, calibrate_thresholds
 from .models import MethodModel, au_adjacency, save_detection_path
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
-from .sampler import UNIT, sampler_from_config
+from .core import UNIT
+from .sampler import sampler_from_config
 # a run's data, folder, evaluation and provenance live in `runs`; re-exported here for the scripts that import them from `train`
 from .runs import default_data_root, RunData, load_run_data, eval_loader, predict_frames, git_state, run_dir_for
 

@@ -9,6 +9,7 @@ import numpy as np, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run, probe_accuracy, even_subset
 from au_compendium.metrics import au_metrics
+from au_compendium.models import video_centred
 from au_compendium.train import load_run_data, eval_loader, LEAKAGE_FRAMES
 
 torch.set_num_threads(1)
@@ -36,8 +37,8 @@ def evaluate(E, L, S, V):
 Etr = embed(data.train, every=6)[0]; mu = Etr.mean(0)                    # [C, D], the training population's anchor
 E, L, S, V = embed(data.val if a.on == 'val' else data.test)
 out = dict(run=a.run, on=a.on, subjects=len(np.unique(S)), raw=evaluate(E, L, S, V))
-for name, stat in (('video_mean', lambda x: x.mean(0)), ('video_median', lambda x: x.median(0).values)):
-    N = E.clone()
-    for v in np.unique(V): idx = torch.from_numpy(np.flatnonzero(V == v)); N[idx] = E[idx] - stat(E[idx]) + mu
-    out[name] = evaluate(N, L, S, V)
+out['video_mean'] = evaluate(video_centred(E, V) + mu, L, S, V)     # what `person_norm` does, re-anchored on the training mean
+N = E.clone()                                                          # OpenFace's statistic, the median, for comparison
+for v in np.unique(V): idx = torch.from_numpy(np.flatnonzero(V == v)); N[idx] = E[idx] - E[idx].median(0).values + mu
+out['video_median'] = evaluate(N, L, S, V)
 print(json.dumps(out), flush=True)
