@@ -18,7 +18,8 @@ from .core import Config, au, protocol
 from .core import UNIT
 from .models import DetectionPath, MethodModel, N_LANDMARKS
 from .step import make_optimizers, train_step, trained_parts
-from .prepare import DISFA_AUS, GRAPHAU_UNCODED
+from .disfa import DISFA_AUS
+from .graphau import GRAPHAU_UNCODED
 
 # %% auto #0
 __all__ = ['BP4D_RATES', 'BP4D_HEADER', 'toy_batch', 'changed_parameters', 'check_step_updates', 'synthetic_frame_table',

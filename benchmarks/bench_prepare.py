@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 from skimage import data as skdata
 from au_compendium.align import detector_kinds, time_alignment
-from au_compendium.prepare import prepare_bp4d, prepare_disfa
+from au_compendium.bp4d import prepare_bp4d
+from au_compendium.disfa import prepare_disfa
 from au_compendium.testing import write_bp4d_fixture, write_disfa_fixture
 
 

@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
-import au_compendium.prepare as prep
+import au_compendium.bp4d as bp4d
+import au_compendium.disfa as disfa
 from au_compendium.align import detector_kinds, reference_points, similarity_from_landmarks, template5, to49, warp_points
 from au_compendium.core import protocol
 from au_compendium.data import load_manifest
-from au_compendium.prepare import DISFA_AUS, PrepareError, RawLayoutError, import_graphau, prepare_bp4d, prepare_cli, prepare_disfa
+from au_compendium.bp4d import prepare_bp4d
+from au_compendium.disfa import DISFA_AUS, prepare_disfa
+from au_compendium.graphau import import_graphau
+from au_compendium.prepare import PrepareError, RawLayoutError
+from au_compendium.prepare_cli import prepare_cli
 from au_compendium.testing import BP4D_HEADER, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture
 
 SIZE = 64
@@ -119,19 +124,19 @@ def test_interrupted_run_resumes_without_redoing_finished_subjects(tmp_path, mon
     raw, fx = _disfa(tmp_path, ('SN001', 'SN002'), 6)
     out = tmp_path / 'out'
     calls = {'n': 0}
-    real = prep.align_face
+    real = disfa.align_face
     def flaky(*a, **k):
         calls['n'] += 1
         if calls['n'] == 9: raise KeyboardInterrupt   # in the middle of the second subject
         return real(*a, **k)
-    monkeypatch.setattr(prep, 'align_face', flaky)
+    monkeypatch.setattr(disfa, 'align_face', flaky)
     with pytest.raises(KeyboardInterrupt):
         prepare_disfa(raw, out, size=SIZE, subjects=['SN001', 'SN002'], progress=False)
     assert (out / 'SN001' / '_stats.json').is_file()          # the finished subject is complete
     assert (out / '.tmp-SN002').is_dir() and not (out / 'SN002').exists()
     assert not (out / 'manifest.csv').exists()
     before = {p: p.stat().st_mtime_ns for p in (out / 'SN001').iterdir()}
-    monkeypatch.setattr(prep, 'align_face', real)
+    monkeypatch.setattr(disfa, 'align_face', real)
     s = prepare_disfa(raw, out, size=SIZE, subjects=['SN001', 'SN002'], progress=False)
     assert s['subjects_resumed'] == ['SN001']
     assert {p: p.stat().st_mtime_ns for p in (out / 'SN001').iterdir()} == before   # untouched
@@ -262,13 +267,13 @@ def test_bp4d_matches_fixture(tmp_path):
             assert got[f"AU{n}"].isna().tolist() == (raw == BP4D_UNCODED).tolist()    # 9 is unlabelled, never 0/1
             assert (got[f"AU{n}"].dropna() == raw[raw != BP4D_UNCODED]).all()
     # each crop is the crop of its own frame: re-detect and re-align the source image
-    det = prep.FaceDetector(s['settings']['detector'])
+    det = bp4d.FaceDetector(s['settings']['detector'])
     for r in df.sample(4, random_state=0).to_dict('records'):
         x, t = r['video'].split('_')
         src = next(p for p in (tmp_path / 'BP4D' / 'Sequences' / x / t).iterdir() if int(p.stem) == r['frame'])
         img = cv2.imread(str(src))
         f = det.detect(np.ascontiguousarray(img[..., ::-1]))[0]
-        crop = prep.align_face(img, f.pts68, SIZE)[0] if f.pts68 is not None else prep.align_box(img, f.box, SIZE)[0]
+        crop = bp4d.align_face(img, f.pts68, SIZE)[0] if f.pts68 is not None else bp4d.align_box(img, f.box, SIZE)[0]
         got = cv2.imread(str(tmp_path / 'out' / r['path']))
         assert np.abs(got.astype(int) - crop.astype(int)).mean() < 3
     assert json.loads((tmp_path / 'out' / 'folds.json').read_text()) == {'parts': [['F001', 'M007'], [], []]}
@@ -307,7 +312,7 @@ def test_bp4d_csv_without_the_expected_header(tmp_path, header, message):
     lines = f.read_text().splitlines()
     f.write_text('\n'.join([header] + lines[1:]) + '\n')
     with pytest.raises(RawLayoutError, match=message):
-        prep.read_bp4d_occ(f, BP4D_AUS)
+        bp4d.read_bp4d_occ(f, BP4D_AUS)
 
 
 def test_bp4d_bad_values_and_file_names(tmp_path):
@@ -317,14 +322,14 @@ def test_bp4d_bad_values_and_file_names(tmp_path):
     rows[2][12] = '2'
     f.write_text('\n'.join(','.join(r) for r in rows) + '\n')
     with pytest.raises(RawLayoutError, match=r"F001_T1.csv, line 3, column 12 \(AU12\): values are 0, 1 or 9 \(not coded\), got '2'"):
-        prep.read_bp4d_occ(f, BP4D_AUS)
+        bp4d.read_bp4d_occ(f, BP4D_AUS)
     rows[2][12] = '1'; rows[2] = rows[2][:50]
     f.write_text('\n'.join(','.join(r) for r in rows) + '\n')
     with pytest.raises(RawLayoutError, match='F001_T1.csv, line 3: 50 fields, but the header has 100'):
-        prep.read_bp4d_occ(f, BP4D_AUS)
+        bp4d.read_bp4d_occ(f, BP4D_AUS)
     (f.parent / 'notes.csv').write_text('x\n')
     with pytest.raises(RawLayoutError, match='expected a file named <subject>_<task>.csv'):
-        prep.bp4d_tasks(tmp_path / 'BP4D')
+        bp4d.bp4d_tasks(tmp_path / 'BP4D')
 
 
 @needs_detector
@@ -340,10 +345,10 @@ def test_bp4d_header_error_fails_the_subject(tmp_path):
 def test_bp4d_zero_padding_is_found_and_duplicates_refused(tmp_path):
     d = tmp_path / 'seq'; d.mkdir()
     for name in ('0007.jpg', '8.jpg', '00009.png', 'thumbs.db', 'a12.jpg'): (d / name).write_bytes(b'')
-    assert {k: p.name for k, p in prep.index_frames(d).items()} == {7: '0007.jpg', 8: '8.jpg', 9: '00009.png'}
+    assert {k: p.name for k, p in bp4d.index_frames(d).items()} == {7: '0007.jpg', 8: '8.jpg', 9: '00009.png'}
     (d / '007.jpg').write_bytes(b'')
     with pytest.raises(RawLayoutError, match='frame 7 has two images'):
-        prep.index_frames(d)
+        bp4d.index_frames(d)
 
 
 # ---------------------------------------------------------------- ME-GraphAU import
@@ -469,6 +474,6 @@ def test_bp4d_codes_resaved_by_a_spreadsheet_read_as_the_plain_file(tmp_path, en
     plain.write_text('\n'.join(rows) + '\n')
     odd = tmp_path / 'odd.csv'
     odd.write_bytes((newline.join(r.replace(',', sep) for r in rows) + newline).encode(encoding))
-    want = prep.read_bp4d_occ(plain, BP4D_AUS)
+    want = bp4d.read_bp4d_occ(plain, BP4D_AUS)
     assert len(want) == 3 and want['frame'].tolist() == [100, 101, 102]
-    pd.testing.assert_frame_equal(prep.read_bp4d_occ(odd, BP4D_AUS), want)
+    pd.testing.assert_frame_equal(bp4d.read_bp4d_occ(odd, BP4D_AUS), want)
