@@ -20,13 +20,14 @@ from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
 from .models import load_detection_path
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
+from .track import FaceTracker, Track
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
            'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'Track', 'box_iou', 'FaceTracker', 'write_video',
-           'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli',
-           'write_annotated', 'write_plots']
+           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'write_video', 'BatchRunner', 'predict',
+           'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli', 'write_annotated',
+           'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -276,99 +277,6 @@ def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP
     "uint8 RGB [size, size, 3]: the face with landmarks `pts` [K, 2] (or, when None, box `box` [4]) aligned as in dataset preparation."
     crop = align_face(image, pts, crop_size, enlarge)[0] if pts is not None else align_box(image, box, crop_size, enlarge)[0]
     return resize_input(crop, size)
-
-# %% ../nbs/17_predict.ipynb #c034
-@dataclass
-class Track:
-    "A face in one frame."
-    id: int                       # face index, kept while the face is followed
-    box: np.ndarray               # [x0, y0, x1, y1] image pixels, dlib's box convention
-    score: float                  # score of its last detection
-    pts: np.ndarray | None        # [68, 2] landmarks in image pixels, or None (Haar: box only)
-    detected: bool = True         # found by the detector on this frame; False: followed by optical flow
-
-_LK = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
-
-def _grid(box, n: int = 5) -> np.ndarray:
-    x0, y0, x1, y1 = box
-    g = np.linspace(0.2, 0.8, n)
-    return np.stack(np.meshgrid(x0 + g * (x1 - x0), y0 + g * (y1 - y0)), -1).reshape(-1, 2)
-
-def box_iou(a, b) -> float:
-    "Intersection over union of two boxes [x0, y0, x1, y1]."
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0])); ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-class FaceTracker:
-    "Faces of a frame sequence: `tracker(rgb, gray) -> [Track]`, detecting on a schedule and following faces in between."
-    def __init__(self, detector: FaceDetector, *, detect_every: int = 10, max_faces: int | None = None,
-                 min_confidence: float | None = None, flow_scale: float = 0.5,
-                 fb_max: float = 0.03, min_good: float = 0.5, max_drift: float = 0.15,
-                 track_landmarks: bool = False):   # between detections, move the landmarks with the flow instead of placing them afresh
-        if detect_every < 1: raise ValueError(f"detect_every must be >= 1, got {detect_every}")
-        self.detector, self.detect_every, self.max_faces, self.min_confidence = detector, detect_every, max_faces, min_confidence
-        self.flow_scale, self.fb_max, self.min_good, self.max_drift = flow_scale, fb_max, min_good, max_drift
-        self.track_landmarks = track_landmarks
-        self.reset()
-
-    def reset(self):
-        "Forget the faces (a new video starts)."
-        self.tracks, self.prev, self.since = [], None, 0
-        self.n_detections = self.n_lost = 0
-
-    def __call__(self, rgb: np.ndarray, gray: np.ndarray | None = None) -> list[Track]:
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray is None else gray
-        if self.flow_scale != 1: gray = cv2.resize(gray, None, fx=self.flow_scale, fy=self.flow_scale, interpolation=cv2.INTER_AREA)
-        self.since += 1
-        if not self.tracks or self.since >= self.detect_every or self.prev is None or self.prev.shape != gray.shape \
-                or not self._follow(rgb, gray):
-            self._detect(rgb)
-        self.prev = gray
-        return self.tracks
-
-    def _detect(self, rgb):
-        faces = [f for f in self.detector.detect(rgb) if self.min_confidence is None or f.score >= self.min_confidence][:self.max_faces]
-        pairs = sorted(((box_iou(f.box, t.box), i, t.id) for i, f in enumerate(faces) for t in self.tracks), reverse=True)
-        ids, taken = {}, set()
-        for v, i, tid in pairs:
-            if v < 0.3: break
-            if i not in ids and tid not in taken: ids[i] = tid; taken.add(tid)
-        free = (k for k in range(len(faces) + len(taken) + 1) if k not in taken)
-        for i in range(len(faces)):
-            if i not in ids: ids[i] = next(free)
-        self.tracks = sorted((Track(ids[i], np.asarray(f.box, np.float64), float(f.score), f.pts68, True)
-                              for i, f in enumerate(faces)), key=lambda t: t.id)
-        self.since, self.n_detections = 0, self.n_detections + 1
-
-    def _follow(self, rgb, small) -> bool:
-        "Move every face by optical flow from the previous frame (`small`: gray at `flow_scale`); False (and counted) when one is lost."
-        moved, s = [], self.flow_scale
-        for t in self.tracks:
-            p0 = (t.pts if t.pts is not None else _grid(t.box)).astype(np.float32).reshape(-1, 1, 2)
-            q0 = p0 * np.float32(s)                                   # flow runs at flow_scale
-            q1, st1, _ = cv2.calcOpticalFlowPyrLK(self.prev, small, q0, None, **_LK)
-            q0b, st2, _ = cv2.calcOpticalFlowPyrLK(small, self.prev, q1, None, **_LK)
-            width = t.box[2] - t.box[0]
-            good = (st1.ravel() == 1) & (st2.ravel() == 1) & (np.linalg.norm((q0 - q0b).reshape(-1, 2), axis=1) < self.fb_max * width * s)
-            M = cv2.estimateAffinePartial2D(q0[good], q1[good], method=cv2.LMEDS)[0] if good.sum() >= 3 else None
-            scale = math.sqrt(abs(np.linalg.det(M[:, :2]))) if M is not None else 0.0
-            if good.mean() < self.min_good or not 1 / 1.3 < scale < 1.3:
-                self.n_lost += 1; return False
-            M[:, 2] /= s                                              # the same similarity in full-resolution pixels
-            c, half = M[:, :2] @ ((t.box[:2] + t.box[2:]) / 2) + M[:, 2], scale * (t.box[2:] - t.box[:2]) / 2
-            box, pts = np.concatenate([c - half, c + half]), None
-            if t.pts is not None:                   # the detector gives landmarks: fresh ones in the moved box
-                flowed = p0.reshape(-1, 2) @ M[:, :2].T + M[:, 2]
-                if self.track_landmarks: pts = flowed   # nothing fresh to check the flow against
-                else:
-                    pts = self.detector.landmarks(rgb, box)
-                    if np.median(np.linalg.norm(pts - flowed, axis=1)) > self.max_drift * width:
-                        self.n_lost += 1; return False
-            moved.append(Track(t.id, box, t.score, pts, False))
-        self.tracks = moved
-        return True
 
 # %% ../nbs/17_predict.ipynb #c036
 def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path:

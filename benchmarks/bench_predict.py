@@ -14,7 +14,8 @@ from au_compendium.bench import compare
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath
 from au_compendium.align import FaceDetector
-from au_compendium.predict import BatchRunner, Predictor, FaceTracker, face_crop, iter_frames, predict, write_video, Source
+from au_compendium.track import FaceTracker
+from au_compendium.predict import BatchRunner, Predictor, face_crop, iter_frames, predict, write_video, Source
 from au_compendium.testing import moving_face_frames
 
 N_FRAMES, BATCH, SIZE = 120, 32, 224
