@@ -71,6 +71,7 @@ def _label(img, s: str, x, y, u, colour, fg=(0, 0, 0), *, below: bool = False):
     cv2.rectangle(img, (x, y0), (x + w, y0 + h), colour, -1)
     _text(img, s, (x + pad, y0 + pad + tht), fs, fg, th)
 
+# %% ../nbs/16_annotate.ipynb #c012b
 def _landmarks(img, pts, colour, u):
     p = np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)          # 4 bits of sub-pixel precision
     lines = [p[idx].reshape(-1, 1, 2) for idx, _ in CONTOURS49]
@@ -78,6 +79,7 @@ def _landmarks(img, pts, colour, u):
         cv2.polylines(img, [pl], closed, colour, max(1, round(u)), cv2.LINE_AA, shift=4)
     for q in p: cv2.circle(img, (int(q[0]), int(q[1])), round(1.3 * u * 16), (255, 255, 255), -1, cv2.LINE_AA, shift=4)
 
+# %% ../nbs/16_annotate.ipynb #c012c
 def _panel(img, f: FaceMark, aus: Sequence[str], thr: np.ndarray, u: float, colour):
     "The AU bars (and the aligned crop above them) beside the face's box."
     H, W = img.shape[:2]
@@ -113,6 +115,7 @@ def _panel(img, f: FaceMark, aus: Sequence[str], thr: np.ndarray, u: float, colo
         tx = bx + round(np.clip(t, 0, 1) * bw)
         cv2.line(img, (tx, by - max(1, round(2 * u))), (tx, by + bh + max(1, round(2 * u))), (255, 255, 255), max(1, round(u)))
 
+# %% ../nbs/16_annotate.ipynb #c012d
 def draw_frame(rgb: np.ndarray,                # [H, W, 3] uint8 RGB frame
                faces: Sequence[FaceMark],      # the faces found in it; none: the frame is marked as one without a face
                aus: Sequence[str],             # AU codes ('AU12'), in the order of each face's `probs`
@@ -175,6 +178,7 @@ class VideoSink:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
+# %% ../nbs/16_annotate.ipynb #c019b
 def write_image(path: str | Path, rgb: np.ndarray, quality: int = 95) -> Path:
     "Write an RGB image [H, W, 3] uint8 to `path`, its format by the suffix (JPEG at `quality`); `OSError` naming the file when that fails."
     path = Path(path)
@@ -236,6 +240,7 @@ class AUSeries:
     scales: dict[str, str]              # AU -> what its band shows: 'probability', 'intensity / 5' or 'presence'
     demo: bool = False                  # the table says its model is a demo model
 
+# %% ../nbs/16_annotate.ipynb #c024b
 def _thr_for(thresholds, a: str, default):
     "The threshold of AU `a` in `thresholds` (a number, or a dict keyed by code or number), else `default`."
     if thresholds is None: return default
@@ -257,6 +262,7 @@ def _sources(df: pd.DataFrame) -> pd.Series | None:
         for a, b in g['rows']: s.iloc[a:b] = g['source']
     return s
 
+# %% ../nbs/16_annotate.ipynb #c024c
 def au_series(table,                         # a DataFrame, or the path of a CSV table (read with `read_au_table`)
               *, source: str | None = None,  # the input to take, when the table holds several
               thresholds=None,               # a number or {AU: t}; probabilities: overrides the table's decisions; OpenFace intensities: in 0-5
@@ -324,6 +330,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     d = np.diff(np.r_[0, mask.astype(np.int8), 0])
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
+# %% ../nbs/16_annotate.ipynb #c025b
 def plot_aus(table,                         # a DataFrame, or the path of a CSV table: au-predict's (with or without --openface) or OpenFace 2.x's
              *, source: str | None = None,  # the input to draw, when the table holds several
              thresholds=None,               # a number or {AU: t} (see `au_series`)

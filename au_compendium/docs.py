@@ -70,6 +70,7 @@ def tex2html(tex: str, display: bool = False) -> str:
         cls = 'math display' if display else 'math'
         return f'<code class="{cls}">{html.escape(tex)}</code>'
 
+# %% ../nbs/19_docs.ipynb #c013b
 @functools.lru_cache(maxsize=None)
 def _lexer(lang: str):
     try: return get_lexer_by_name(lang)
@@ -81,6 +82,7 @@ def highlight_code(code: str, lang: str = 'python') -> str:
     "`code` as Pygments-highlighted HTML (`<div class=\"highlight\"><pre>...`)."
     return highlight(code, _lexer(lang), _FORMATTER)
 
+# %% ../nbs/19_docs.ipynb #c013c
 class _Renderer(IPythonRenderer):
     "nbconvert's renderer with MathML formulas, slugged heading ids and our highlighting."
     def __init__(self, ids: dict, **kw):
@@ -119,6 +121,7 @@ def _text(v) -> str: return ''.join(v) if isinstance(v, list) else str(v)
 
 def _remote(url: str) -> bool: return bool(urlsplit(url.strip()).scheme in ('http', 'https') or url.strip().startswith('//'))
 
+# %% ../nbs/19_docs.ipynb #c017b
 _MATHML = ('math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot munder mover munderover mtable mtr mtd '
            'mlabeledtr mstyle mpadded mphantom menclose merror mmultiscripts mprescripts none semantics annotation').split()
 _MATHML_ATTRIBUTES = set('display xmlns mathvariant mathsize mathcolor mathbackground displaystyle scriptlevel stretchy fence separator '
@@ -147,6 +150,7 @@ def sanitize_html(fragment: str) -> str:
     "`fragment` cut down to an allow-list by nh3: text markup, tables, images, MathML, classes, ids and inline styles that load nothing; no script, event handler, active URL, form or frame."
     return nh3.clean(fragment, attribute_filter=_url_rule, **_ALLOWED)
 
+# %% ../nbs/19_docs.ipynb #c017c
 def _clean_soup(soup) -> int:
     "Remove from `soup`, with their content, scripts, style sheets, frames and objects, and whatever would load from the network (a remote image); returns how many elements went."
     gone = [t for t in soup.find_all(True) if t.name in _DROPPED
@@ -162,6 +166,7 @@ def clean_html(fragment: str, stats: dict | None = None) -> str:
     if stats is not None: stats['removed'] = stats.get('removed', 0) + n
     return sanitize_html(str(soup))
 
+# %% ../nbs/19_docs.ipynb #c017d
 def render_output(out: dict, stats: dict | None = None) -> str:
     "HTML for one stored output of a code cell (stream, error, display data or execute result)."
     kind = out.get('output_type')
@@ -227,6 +232,7 @@ def format_signature(name: str, obj, *, drop_first: bool = False, width: int = 8
         cur = f"{cur} {o}," if cur else f"{o},"
     return f"{name}(\n" + ''.join(f"    {l}\n" for l in lines + [cur]) + f"){ret}"
 
+# %% ../nbs/19_docs.ipynb #c021b
 @dataclass
 class ApiEntry:
     "One documented name: `kind` is 'class', 'function', 'method', 'property' or 'value'."
@@ -238,6 +244,7 @@ class ApiEntry:
     source: tuple[str, int] | None = None  # (module file, line)
     members: list['ApiEntry'] = field(default_factory=list)
 
+# %% ../nbs/19_docs.ipynb #c021c
 def _params(obj, drop_first: bool = False) -> list[dict]:
     try: d = docments(obj, full=True, returns=True)
     except Exception: return []
@@ -272,6 +279,7 @@ def _value_source(name: str, module) -> tuple[str, int] | None:
         if re.match(rf'{re.escape(name)}\s*(:[^=]*)?=', l): return (module.__file__, i + 1)
     return None
 
+# %% ../nbs/19_docs.ipynb #c021d
 def api_entries(module) -> list[ApiEntry]:
     "The public API of `module` (its `__all__`, else its public names defined in it) with signatures, docstrings and docments."
     names = getattr(module, '__all__', None)
@@ -419,6 +427,7 @@ class _Page:
     module: str | None = None # exported module (`#| default_exp`)
     executed: bool = False
 
+# %% ../nbs/19_docs.ipynb #c030b
 def _title(nb, fallback: str) -> str:
     "The text of the first markdown cell's `# Title`, else `fallback`."
     for c in nb.cells:

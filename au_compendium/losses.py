@@ -320,6 +320,7 @@ def landmark_cells(
     row = torch.floor(xy[..., 1] * d / h).clamp(0, d - 1).long()
     return row * d + col, valid
 
+# %% ../nbs/09_losses.ipynb #c051b
 def landmark_loss(
     heatmaps: torch.Tensor,   # [B, K, d, d] response-map logits
     landmarks: torch.Tensor,  # [B, K, 2] (x, y) in image pixels, NaN where absent
@@ -336,6 +337,7 @@ def landmark_loss(
     valid = rearrange(valid, 'b k -> (b k)')
     return torch.where(valid, ce, 0.).sum() / valid.sum().clamp(min=1)
 
+# %% ../nbs/09_losses.ipynb #c051c
 def decode_heatmaps(
     heatmaps: torch.Tensor,  # [B, K, d, d] response-map logits
     image_size,              # S or (H, W) of the image

@@ -48,6 +48,7 @@ def index_ranges(xs: Sequence[int]) -> str:
         else: out.append([x, x])
     return ', '.join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
 
+# %% ../nbs/03_media.ipynb #c009b
 @dataclass
 class VideoReport:
     "What a video file holds by its own account and what of it was decoded. Counts in frames, times in seconds from the stream's start."
@@ -131,6 +132,7 @@ def cut_short(path: str | Path) -> bool | None:
             return None if n is None else seg + 4 + k + n > size
     return None
 
+# %% ../nbs/03_media.ipynb #c010b
 def _open_failure(path) -> MediaError:
     return MediaError(f"{path}: cannot open it as a video (not a video, damaged, or a codec OpenCV's FFmpeg lacks)")
 

@@ -396,6 +396,7 @@ def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Se
     save_file(tensors, str(path), metadata=md)
     return path
 
+# %% ../nbs/08_models.ipynb #c040b
 def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') -> tuple[DetectionPath, dict]:
     "Rebuild a saved detection path: `(model in eval mode, info)`, info = dict(config, aus, thresholds, meta)."
     path = Path(path)

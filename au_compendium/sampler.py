@@ -138,6 +138,7 @@ def _neg_lists(ix: PairIndex, q: np.ndarray) -> list[np.ndarray]:
     b = ix.b
     return [_neg_groups(ix, s, z, a == 0) for s, z, a in zip(b.subj[q].tolist(), b.zero[q].tolist(), b.act[q].tolist())]
 
+# %% ../nbs/07_sampler.ipynb #c017b
 def _segments(lists: list[np.ndarray]):
     "Concatenate per-query arrays: (values, query of each value, start of each query's segment)."
     n = np.fromiter((len(x) for x in lists), np.int64, len(lists))
@@ -154,6 +155,7 @@ def _draw_segments(avail, starts, u):
     gi = np.clip(_ss(cs, target, 'right') - 1, 0, max(len(avail) - 1, 0))
     return gi, target - cs[gi], ok
 
+# %% ../nbs/07_sampler.ipynb #c017c
 def negatives(ix: PairIndex, q: np.ndarray, u: np.ndarray, *, gap: int | None = None):
     "Hard negatives of frame positions `q` [n]: (chosen [n], ok [n]); `gap` overrides `min_gap` (0: no gap)."
     b, gap = ix.b, ix.min_gap if gap is None else gap
@@ -202,6 +204,7 @@ def positives(ix: PairIndex, q: np.ndarray, u: np.ndarray, need: np.ndarray):
     out[ok] = ix.p_order[(ix.astart[v] + off)[ok]]
     return out, ok
 
+# %% ../nbs/07_sampler.ipynb #c022b
 def temporal(ix: PairIndex, q: np.ndarray, u: np.ndarray):
     "Temporal positives of `q` [n]: another frame of the same video within `window` frames: (chosen [n], ok [n])."
     q = np.asarray(q, np.int64)
@@ -215,6 +218,7 @@ def temporal(ix: PairIndex, q: np.ndarray, u: np.ndarray):
     out[ok] = ix.t_order[idx[ok]]
     return out, ok
 
+# %% ../nbs/07_sampler.ipynb #c022c
 def other_frames(ix: PairIndex, q: np.ndarray, u: np.ndarray, *, same_subject: bool):
     "A uniform frame other than `q` of the same subject (`same_subject`) or of any other subject: (chosen [n], ok [n])."
     q = np.asarray(q, np.int64)
@@ -245,6 +249,7 @@ def _reject(q, u, sizes, starts, pick, accept):
         todo = todo[~ok]
     return out, out >= 0
 
+# %% ../nbs/07_sampler.ipynb #c024b
 def fast_negatives(ix: PairIndex, q: np.ndarray, u: np.ndarray):
     "Hard negatives of `q` [n] by rejection: `u` [n, T] uniforms, T tries each: (chosen [n], ok [n]); not ok means 'not found in T tries'."
     b, q = ix.b, np.asarray(q, np.int64)
@@ -261,6 +266,7 @@ def fast_positives(ix: PairIndex, q: np.ndarray, u: np.ndarray, need: np.ndarray
     return _reject(q, u, ix.acnt[V], starts, lambda gi, off: ix.p_order[ix.astart[V[gi]] + off],
                    lambda rows, c: b.subj[c] != b.subj[q[rows]])
 
+# %% ../nbs/07_sampler.ipynb #c024c
 def fast_then_exact(fast, exact, q: np.ndarray, rng: np.random.Generator, tries: int = 8):
     "Answer queries `q` with `fast(q, u[n, tries])`, then `exact(q, u[n])` for those it missed: (chosen [n], ok [n])."
     u = rng.random((len(q), tries + 1))
@@ -459,6 +465,7 @@ def unit_checks(bits: FrameBits, # the frame table's bits (`sampler.bits`)
         out[f'{name}_hard'] = out[f'{name}_same'] & out[f'{name}_disjoint']
     return pd.DataFrame(out)
 
+# %% ../nbs/07_sampler.ipynb #c043b
 def pair_shares(checks: pd.DataFrame) -> dict:
     "Shares of hard pairs among a set of units' `unit_checks`."
     neg = lambda c: float((checks[f'neg_a_{c}'].mean() + checks[f'neg_p_{c}'].mean()) / 2)
