@@ -175,9 +175,9 @@ class Config:
     gcn_residual: bool = True         # relation module adds its input back (X + GCN(X)), chosen on validation subjects; False: plain two-layer GCN
     heatmap_size: int = 16            # d: landmark response maps are d x d
     gen_width: int = 8                # channels of the generator's last stage (doubled per stage); the swap GAN's cost
-    gen_downsample: int = 2           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
+    gen_downsample: int = 4           # the swap GAN generates, judges and reconstructs images of side image_size / gen_downsample
     # optimisation
-    epochs: int = 8
+    epochs: int = 10
     batch_frames: int = 32            # frames per training batch: batch_frames / UNIT sampler units of UNIT (4) frames each
     lr: float = 1e-3                  # detection network and generator
     lr_disc: float = 1e-3             # discriminators
