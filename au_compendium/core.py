@@ -265,6 +265,9 @@ class Config:
         if self.image_size % 16: bad('image_size', 'must be a multiple of 16')
         if self.batch_frames % UNIT: bad('batch_frames', f'must be a multiple of {UNIT}: a batch is made of sampler units of {UNIT} frames {UNIT_SLOTS}')
         if self.gen_downsample not in (1, 2, 4, 8): bad('gen_downsample', 'must be 1, 2, 4 or 8 (the generated side is image_size / gen_downsample)')
+        if self.use_swap_gan and self.image_size // self.gen_downsample < 16:   # D_x (models.DISC_WIDTHS) halves the side 3 times, then normalises per image
+            bad('gen_downsample', f"leaves the swap GAN {self.image_size // self.gen_downsample} px images; they must be at least 16 px "
+                f"(the image discriminator halves their side three times): use gen_downsample={max(1, self.image_size // 16)} or less at image_size={self.image_size}")
         for name in ('lr', 'lr_disc', 'temperature_au', 'temperature_id'):
             if not getattr(self, name) > 0: bad(name, 'must be > 0')
         if self.weight_decay < 0: bad('weight_decay', 'must be >= 0')

@@ -12,7 +12,7 @@ from au_compendium.testing import toy_batch, check_step_updates, changed_paramet
 
 SWITCHES = ('use_au_contrastive', 'use_id_contrastive', 'use_swap_gan', 'use_adversaries', 'use_landmarks', 'use_gcn',
             'use_orthogonal', 'use_subject_adversary', 'person_norm')
-CFG = Config(image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8)
+CFG = Config(image_size=32, gen_downsample=2, embed_dim=16, gcn_hidden=16, heatmap_size=8)
 N_AUS = 4
 
 @pytest.fixture(scope='module')

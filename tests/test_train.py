@@ -6,7 +6,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_NB = ROOT/'nbs'/'train.ipynb'
-TINY = dict(epochs=2, steps_per_epoch=3, batch_frames=16, image_size=32, embed_dim=16, gcn_hidden=16, heatmap_size=8,
+TINY = dict(epochs=2, steps_per_epoch=3, batch_frames=16, image_size=32, gen_downsample=2, embed_dim=16, gcn_hidden=16, heatmap_size=8,
             val_fraction=0.2, device='cpu')
 
 @pytest.fixture(scope='module')
