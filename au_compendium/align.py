@@ -193,6 +193,7 @@ HAAR_TO_DLIB = dict(dx=0.0, dy=0.10, scale=0.94)  # dlib box = haar box shifted 
 DETECTOR_MIN_SCORE = {'dlib': 0.35, 'haar': 0.0}  # default score thresholds: dlib's measured below (SVM margin), Haar's own
 MIN_FACE = {'dlib': 80, 'haar': 24}              # smallest face side (pixels) found in the image searched, without upsampling
 
+# %% ../nbs/02_align.ipynb #c030b
 class FaceDetector:
     "Offline face detection: `detect(image) -> [Face(box, score, pts68)]`, best score first."
     def __init__(self, kind: str = 'auto', *,

@@ -53,6 +53,7 @@ def read_bp4d_occ(path: str | Path, aus: Sequence[int]) -> pd.DataFrame:
         seen.add(fr)
     return pd.DataFrame({'frame': np.array(frames, np.int64), **{f"AU{n}": np.array(v, np.float32) for n, v in labels.items()}})
 
+# %% ../nbs/06b_bp4d.ipynb #c019b
 _IMG_EXT = ('.jpg', '.jpeg', '.png', '.bmp')
 
 def index_frames(folder: str | Path) -> dict[int, Path]:
@@ -65,6 +66,7 @@ def index_frames(folder: str | Path) -> dict[int, Path]:
             out[k] = p
     return out
 
+# %% ../nbs/06b_bp4d.ipynb #c019c
 def bp4d_tasks(raw_root: str | Path) -> dict[str, list[tuple[str, Path]]]:
     "`{subject: [(task, csv), ...]}` from `AUCoding/AU_OCC/<subject>_<task>.csv`; hidden files are skipped, other file names raise."
     occ = _child(_child(Path(raw_root), 'AUCoding'), 'AU_OCC')

@@ -95,6 +95,7 @@ def _labels_row(rule: Protocol, intens: dict[str, int]) -> dict:
     "`{'AU1': 0/1, ..., 'intensity_AU1': float, ...}` from `{'AU1': intensity, ...}`, labelled by the protocol's `rule.label`."
     return {**{c: rule.label(v) for c, v in intens.items()}, **{f"intensity_{c}": float(v) for c, v in intens.items()}}
 
+# %% ../nbs/06a_disfa.ipynb #c017b
 def _disfa_subject(raw_root: Path, out_dir: Path, subject: str, s: dict, progress: bool) -> dict:
     job = _SubjectJob(out_dir, subject, s['ext'])
     label_dir = _child(_child(raw_root, 'ActionUnit_Labels'), subject)

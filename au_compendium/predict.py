@@ -44,6 +44,7 @@ class Source:
     path: Path | None = None
     array: np.ndarray | None = None
 
+# %% ../nbs/17_predict.ipynb #c006b
 def _kind(p: Path) -> str:
     ext = p.suffix.lower()
     return 'image' if ext in IMAGE_EXTS else 'video' if ext in VIDEO_EXTS else 'file'
@@ -187,6 +188,7 @@ def _onnx_session(model: nn.Module, size: int):
         so = ort.SessionOptions(); so.intra_op_num_threads = torch.get_num_threads()
         return ort.InferenceSession(path.read_bytes(), so, providers=['CPUExecutionProvider'])
 
+# %% ../nbs/17_predict.ipynb #c024b
 class Predictor:
     "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]`. `model` is moved to `device` and set to eval mode in place."
     def __init__(self, model: nn.Module, aus: Sequence[int | str], *,
@@ -303,6 +305,7 @@ def _stream(sources: list[Source], gray: bool = True, reports: dict | None = Non
         except InputError as e: yield si, None, None, None, None, str(e)
         except Exception as e: yield si, None, None, None, None, f"{src.name}: {type(e).__name__}: {e}"
 
+# %% ../nbs/17_predict.ipynb #c042b
 class BatchRunner:
     "Run `pred` on submitted batches, in a background thread when `threaded` (one batch queued ahead); `close()` gives `[(rows, probs)]`."
     def __init__(self, pred: Callable[[np.ndarray], np.ndarray], threaded: bool = True):
@@ -328,6 +331,7 @@ class BatchRunner:
         "End the thread once the queued batches are done (idempotent)."
         if self.th is not None and self.th.is_alive(): self.q.put(None); self.th.join()
 
+# %% ../nbs/17_predict.ipynb #c042c
 def _count_frames(src: Source) -> int:
     "The progress bar's first guess (a video's header count); `predict` corrects the bar's total as each source ends."
     if src.kind == 'array': return 1 if src.array.ndim == 2 or (src.array.ndim == 3 and src.array.shape[-1] <= 4) else len(src.array)
@@ -405,6 +409,7 @@ def predict(inputs,                          # image/video path, folder, array, 
         if not landmarks: at = df.attrs; df = df.drop(columns=LANDMARK_COLUMNS); df.attrs = at   # the table does not depend on --annotate
     return to_openface(df) if openface else df
 
+# %% ../nbs/17_predict.ipynb #c043b
 class _Rows:
     "The table under construction: rows of metadata, and the crops of their faces sent to the network in batches."
     def __init__(self, pred: Predictor, *, batch_size: int, threaded: bool, landmarks: bool, aligned: bool):
@@ -464,6 +469,7 @@ class _Rows:
         parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
         return pd.concat(parts, axis=1)
 
+# %% ../nbs/17_predict.ipynb #c043c
 def _note_reduced(reduced: dict, name: str, det, shape):
     "Count a frame of `name` searched for faces at reduced resolution."
     h, w = shape[:2]; s = det.search_scale(shape)
@@ -509,6 +515,7 @@ def _row_ranges(names: np.ndarray) -> list[dict]:
         out.append(dict(source=str(s), rows=[[int(a[0]), int(a[-1]) + 1] for a in np.split(idx, cut)]))
     return out
 
+# %% ../nbs/17_predict.ipynb #c047b
 def write_openface(of: pd.DataFrame, path: str | Path) -> Path:
     "Write an OpenFace-layout table (from `to_openface`) with OpenFace's formatting (', ' separators, fixed decimals)."
     fmt = {'frame': '{:d}', 'face_id': '{:d}', 'timestamp': '{:.3f}', 'confidence': '{:.2f}', 'success': '{:d}'}
@@ -518,6 +525,7 @@ def write_openface(of: pd.DataFrame, path: str | Path) -> Path:
     path.write_text('\n'.join(lines) + '\n')
     return path
 
+# %% ../nbs/17_predict.ipynb #c047c
 def metadata_path(path: str | Path) -> Path:
     "Where the JSON sidecar of the table at `path` goes: the same name with `.json`."
     path = Path(path)
@@ -584,6 +592,7 @@ def _picture_lines(at: dict, a) -> list[str]:
                    "au-predict: --plot: no input has more than one frame, so there is no time series to plot")
     return out
 
+# %% ../nbs/17_predict.ipynb #c049b
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
@@ -665,6 +674,7 @@ def _gap_frame(prev: np.ndarray | None, shape, k: int) -> np.ndarray:
     img = (prev // 3) if prev is not None else np.zeros(shape, np.uint8)
     return draw_frame(img, [], [], [], caption=f"frame {k}: could not be decoded", mark_empty=False)
 
+# %% ../nbs/17_predict.ipynb #c063b2
 def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progress: bool = False) -> dict[str, dict]:
     "Write the annotated copy of each source that has rows in `df` into `out_dir`: `{source: {file, frames, size[, fps]}}` or `{source: {error}}`."
     at = df.attrs
@@ -710,6 +720,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
         done[src.name] = dict(file=str(path), frames=n, size=[w, h], **({'fps': fps, 'written_size': list(sink.size)} if video else {}))
     return done
 
+# %% ../nbs/17_predict.ipynb #c063b3
 def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `annotate.read_au_table` of one written with --landmarks)
                     out_dir: str | Path,     # the folder to write into (made when missing)
                     inputs=None,             # the inputs again (needed for arrays); default the table's `inputs`
@@ -719,6 +730,7 @@ def write_annotated(df: pd.DataFrame,        # a table from `predict` with its a
     if failures: raise InputError(failures[0]['error'])
     return _annotate(df, _annotate_dir(out_dir, sources), sources, progress)
 
+# %% ../nbs/17_predict.ipynb #c063b4
 def write_plots(df: pd.DataFrame, table: str | Path) -> dict[str, dict]:
     "A time-series figure (`plot_aus`) of every input of `df` with more than one frame, beside the table `table` as `<table>_<input>.png`: `{source: {'file'}}` or `{source: {'error'}}`."
     table, taken, out = Path(table), set(), {}

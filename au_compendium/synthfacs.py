@@ -357,6 +357,7 @@ def _steps(self, P: np.ndarray, I: np.ndarray, gaze: np.ndarray) -> list:
     add('poly', pts(tile(self.hair_front)[:, None]), _c(idn.hair))
     return steps
 
+# %% ../nbs/05_synthfacs.ipynb #c026b
 def _paint(self, steps: list, t: int) -> np.ndarray:
     "Frame `t` of `steps` on the face canvas: float32 [W, W, 3] RGB, before texture."
     img = self.static.copy()
@@ -486,6 +487,7 @@ def _read_stamp(out_dir: Path) -> dict | None:
     try: return json.loads(f.read_text()) if f.is_file() else None
     except json.JSONDecodeError: return {}
 
+# %% ../nbs/05_synthfacs.ipynb #c039b
 def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; default `default_root()` (data/synthfacs)
                        *, workers: int = 1,                  # processes rendering subjects in parallel (output identical)
                        verbose: bool = False, **params) -> Path:
@@ -516,6 +518,7 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
               f"{p['image_size']} px) -> {out_dir} in {dt:.1f} s ({len(df) / dt:.0f} frames/s)")
     return out_dir
 
+# %% ../nbs/05_synthfacs.ipynb #c039c
 def ensure_synthfacs(root: str | Path | None = None, *, workers: int = 1, verbose: bool = True, **params) -> Path:
     "The SynthFACS folder `root` with these parameters, generating it only when it is missing, incomplete or made differently; safe when several processes ask at once."
     root = Path(root) if root is not None else default_root()
