@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_synthfacs.ipynb #c003
 from __future__ import annotations
-import argparse, difflib, hashlib, importlib.util, json, multiprocessing, os, shutil, sys, time
+import argparse, ast, difflib, hashlib, importlib.util, json, multiprocessing, os, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -476,9 +476,10 @@ def default_root() -> Path:
     "Where SynthFACS lives by default: `data/synthfacs` under the repository root (or under the working directory outside one)."
     return repo_root(fallback=True)/'data'/'synthfacs'
 
-def _code_hash() -> str:
-    "Hash of the exported generator code: a set made by different code is regenerated even if nobody bumped `GENERATOR_VERSION`."
-    return hashlib.sha256(Path(importlib.util.find_spec('au_compendium.synthfacs').origin).read_bytes()).hexdigest()[:16]
+def _code_hash(src: str | None = None) -> str:
+    "Hash of the exported generator code (or of `src`): a set made by different code is regenerated even if nobody bumped `GENERATOR_VERSION`."
+    src = src if src is not None else Path(importlib.util.find_spec('au_compendium.synthfacs').origin).read_text()
+    return hashlib.sha256(ast.dump(ast.parse(src)).encode()).hexdigest()[:16]   # the syntax tree: comments and nbdev's cell markers do not count
 
 def _stamp(p: dict) -> dict: return dict(generator='SynthFACS', generator_version=GENERATOR_VERSION, code=_code_hash(), params=p)
 
