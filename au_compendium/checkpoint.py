@@ -34,6 +34,7 @@ def flatten_state(obj, prefix: str = 'state') -> tuple[dict[str, torch.Tensor], 
         raise TypeError(f"cannot checkpoint {key}: {type(o).__name__} is neither a tensor nor a JSON value")
     return tensors, walk(obj, prefix)
 
+# %% ../nbs/12_checkpoint.ipynb #c006b
 def unflatten_state(tensors: dict[str, torch.Tensor], skeleton):
     "Inverse of `flatten_state`."
     def walk(o):
@@ -59,6 +60,7 @@ def atomic_write(path: str | Path, write) -> Path:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
+# %% ../nbs/12_checkpoint.ipynb #c009b
 def save_state(path: str | Path, state: dict, meta: dict | None = None) -> Path:
     "Save a nested training state as one safetensors file (tensors) with a JSON skeleton in its metadata, atomically."
     tensors, skel = flatten_state(state)

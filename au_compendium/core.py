@@ -125,6 +125,7 @@ LOSS_WEIGHTS: dict[str, str] = dict(au='w_au', au_con='w_au_con', id_con='w_id_c
                                     orth='w_orth', subject_adv='w_subject_adv')
 DATASETS = ('synthfacs', 'disfa', 'bp4d', 'manifest')
 
+# %% ../nbs/00_core.ipynb #c017b
 def check_names(names: Iterable[str],        # names given: a dict's keys, papermill's injected parameters
                 known: Sequence[str],        # the names that exist
                 what: str = 'config field',  # what a name is, for the message
@@ -135,6 +136,7 @@ def check_names(names: Iterable[str],        # names given: a dict's keys, paper
             close = difflib.get_close_matches(k, known, n=1)
             raise ConfigError(f"unknown {what} `{k}`" + (f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(known)}"))
 
+# %% ../nbs/00_core.ipynb #c017c
 def papermill_injected(history: Sequence[str]) -> list[str]:
     "Names papermill injected into a running notebook, read from the kernel's input history (`In`): the assignments of the cell it adds after the `parameters` cell, which starts with `# Parameters`."
     names = []
@@ -151,9 +153,11 @@ def _bool_hint(name: str, v) -> str:
     return (f"with papermill write {p} (capitalised: papermill reads only True and False as booleans) "
             f"or `-y \"{name}: {(word or 'true').lower()}\"`; in JSON (`au-train --set`, config.json) true or false")
 
+# %% ../nbs/00_core.ipynb #c018b
 UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one sampler unit, in batch order: (a, neg(a), pos, neg(pos))
 UNIT = len(UNIT_SLOTS)                                      # frames per unit (see `sampler`)
 
+# %% ../nbs/00_core.ipynb #c018c
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
 STORED_DEFAULTS = dict(gcn_residual=False)
 

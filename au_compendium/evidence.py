@@ -111,6 +111,7 @@ def umap_2d(X: np.ndarray, seed: int = 0, n_neighbors: int = 15) -> np.ndarray:
     import umap
     return umap.UMAP(n_neighbors=n_neighbors, min_dist=0.1, metric='cosine', random_state=seed, n_jobs=1).fit_transform(np.asarray(X))
 
+# %% ../nbs/14_evidence.ipynb #c023b
 def plot_maps(maps: dict[str, np.ndarray], subjects: np.ndarray, state: np.ndarray, path=None, title: str = ''):
     "A 2 x len(maps) grid: each 2-D map coloured by subject (top) and by AU state (bottom)."
     import matplotlib; matplotlib.use('Agg')
@@ -132,6 +133,7 @@ def even_subset(n: int, k: int) -> np.ndarray:
     "At most `k` evenly spaced positions of `range(n)` (all of them when `n <= k`), in order."
     return np.unique(np.linspace(0, n - 1, min(k, n)).round().astype(int)) if n else np.zeros(0, int)
 
+# %% ../nbs/14_evidence.ipynb #c025b
 def load_run(run_dir: str | Path, device: str = 'cpu'):
     "`(cfg, MethodModel)` of a finished run folder, weights of its best validation epoch; nothing unpickled."
     import torch
@@ -149,6 +151,7 @@ def load_run(run_dir: str | Path, device: str = 'cpu'):
     model.load_state_dict(state)
     return cfg, model.to(device).eval()
 
+# %% ../nbs/14_evidence.ipynb #c025c
 def embed_run(run_dir: str | Path, *, dataset: str = '', data_root: str = '', fold: int = 0, max_frames: int = 2000,
               device: str = 'cpu') -> dict:
     "Embed the test subjects of a run's fold (or of `dataset`/`fold` when given): arrays plus the run's AUs and subjects."

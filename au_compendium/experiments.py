@@ -52,6 +52,7 @@ def _result(run_dir: Path, started: float, what: str) -> dict:
     m = json.loads((run_dir/'metrics.json').read_text()); m.setdefault('driver_wall_s', round(time.time() - started, 1))
     return m
 
+# %% ../nbs/18_experiments.ipynb #c010b
 def run_notebook(nb: str | Path,            # the papermill notebook, e.g. nbs/train.ipynb
                  run_dir: str | Path,       # the run's folder: executed notebook, params.json, metrics.json
                  params: dict | None = None, # parameters to inject (checked against the notebook first)
@@ -100,10 +101,12 @@ GRIDS: dict[str, dict] = {
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
 }
 
+# %% ../nbs/18_experiments.ipynb #c013b
 def slug(name: str) -> str:
     "A folder name for a configuration: '+GCN prior' -> 'gcn-prior'."
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-') or 'run'
 
+# %% ../nbs/18_experiments.ipynb #c013c
 def grid_runs(grid: dict, *, folds=None, seeds=None, **base) -> list[dict]:
     "Every (configuration, fold, seed) of `grid` (or of the given `folds`/`seeds`) as `{config, fold, seed, params}`, validated by `Config`."
     out = []
@@ -171,6 +174,7 @@ def all_present_f1(test: dict) -> float | None:
     kept = [c for c in pos if c not in test.get('left_out', {}) and pos[c]]   # the AUs the run's means cover
     return float(np.mean([2 * pos[c] / (pos[c] + lab[c]) for c in kept])) if kept else None
 
+# %% ../nbs/18_experiments.ipynb #c016b
 def flat_metrics(m: dict) -> dict:
     "The numbers a summary compares, from a run's metrics.json."
     leak = m.get('leakage', {})
@@ -192,12 +196,14 @@ def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     p = ttest_rel(x, y).pvalue if len(d) > 1 and d.std() > 0 else np.nan
     return (d.mean() if len(d) else np.nan, d.std(ddof=1) if len(d) > 1 else np.nan, p)
 
+# %% ../nbs/18_experiments.ipynb #c018b
 def _builds_on(config: str, earlier: list[str]) -> str | None:
     "The configuration a row is compared with: the ladder rung it builds on (`core.ablation_parent`) when that ran, else the row above."
     names = [n for n, _ in ABLATION_STEPS]
     parent = ablation_parent(config) if config in names else None
     return parent if parent in earlier else (earlier[-1] if earlier else None)
 
+# %% ../nbs/18_experiments.ipynb #c018c
 def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
     "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and of `metric` vs the configuration it builds on (`prev`)."
     order = list(dict.fromkeys(runs['config']))
@@ -298,6 +304,7 @@ def ablate(grid: str = 'ablations', out_root: str | Path | None = None, summary_
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
 
+# %% ../nbs/18_experiments.ipynb #c024b
 def ablate_cli(argv: list[str] | None = None):
     "Command line: `au-ablate [GRID] [--set name=value ...] [--jobs N] [--engine library] [--runs DIR] [--finished-only] [--force]`."
     ap = argparse.ArgumentParser(prog='au-ablate', description='Run a grid of train.ipynb runs through papermill and summarise it.')

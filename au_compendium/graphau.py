@@ -20,6 +20,7 @@ __all__ = ['GRAPHAU_UNCODED', 'import_graphau']
 def _read_list(path: Path) -> list[str]:
     return [l.strip() for l in _read_text(path).splitlines() if l.strip()]
 
+# %% ../nbs/06c_graphau.ipynb #c037b
 GRAPHAU_UNCODED = (9, -1)   # ME-GraphAU's lists: 0/1 are occurrence labels already (thresholded), these mean 'not coded'
 
 def _read_label_rows(path: Path, n_aus: int) -> np.ndarray:
@@ -35,6 +36,7 @@ def _read_label_rows(path: Path, n_aus: int) -> np.ndarray:
         rows.append([np.nan if x in GRAPHAU_UNCODED else float(x) for x in v])
     return np.array(rows, np.float32).reshape(-1, n_aus)
 
+# %% ../nbs/06c_graphau.ipynb #c037c
 def import_graphau(root: str | Path,              # folder holding img/ and list/
                    out_dir: str | Path | None = None,  # where manifest.csv goes; None = root (paths then start with img/)
                    dataset: str | None = None,     # 'disfa' or 'bp4d'; None = from the list file names

@@ -42,6 +42,7 @@ def _child(folder: Path, name: str, kind: str = 'dir') -> Path | None:
     if len(hits) > 1: raise RawLayoutError(f"{folder}: several entries match {name!r} when case is ignored: {sorted(p.name for p in hits)}")
     return hits[0] if hits else None
 
+# %% ../nbs/06_prepare.ipynb #c011b
 def _read_text(path: Path) -> str:
     "A text file's contents, decoded by its byte-order mark (UTF-8, UTF-16, UTF-32; UTF-8 when it has none), as spreadsheets save them."
     raw = Path(path).read_bytes()
@@ -83,6 +84,7 @@ class _SubjectJob:
         publish(self.tmp, self.out / self.subject)
         return stats
 
+# %% ../nbs/06_prepare.ipynb #c015b
 def _done(out_dir: Path, subject: str) -> bool:
     return (out_dir / subject / '_stats.json').is_file() and (out_dir / subject / '_rows.csv').is_file()
 
@@ -98,6 +100,7 @@ def _run_subject(prepare_subject, raw_root, out_dir, subject, settings, progress
         shutil.rmtree(Path(out_dir) / f".tmp-{subject}", ignore_errors=True)
         return subject, None, f"{type(e).__name__}: {e}"
 
+# %% ../nbs/06_prepare.ipynb #c023b
 def _check_settings(out_dir: Path, settings: dict):
     f = out_dir / _SETTINGS
     if f.exists():
@@ -109,6 +112,7 @@ def _check_settings(out_dir: Path, settings: dict):
                                + "; use another output folder (or delete this one) to prepare with the new settings")
     else: f.write_text(json.dumps(settings, indent=1) + '\n')
 
+# %% ../nbs/06_prepare.ipynb #c023c
 def _prepare(kind: str, prepare_subject: Callable, raw_root, out_dir, found: list[str], subjects, settings: dict, workers: int,
              progress: bool, skipped_subjects: dict, hidden: Sequence[str] = ()) -> dict:
     "Prepare `kind`'s subjects `found` in `raw_root` (those of `subjects`, default all the protocol's) into `out_dir`; returns the summary."
@@ -160,6 +164,7 @@ def _prepare(kind: str, prepare_subject: Callable, raw_root, out_dir, found: lis
                            f"are kept and a rerun continues from them):\n" + '\n'.join(f"  {k}: {v}" for k, v in failed.items()) + hint, failed)
     return summary
 
+# %% ../nbs/06_prepare.ipynb #c023d
 def _write_outputs(rows: pd.DataFrame, out_dir: Path, folds: dict):
     "manifest.csv and folds.json, each written to a temporary file and published in place."
     tmp = out_dir / '.tmp-manifest'
@@ -169,6 +174,7 @@ def _write_outputs(rows: pd.DataFrame, out_dir: Path, folds: dict):
     for f in ('manifest.csv', 'folds.json'): publish(tmp / f, out_dir / f)
     shutil.rmtree(tmp, ignore_errors=True)
 
+# %% ../nbs/06_prepare.ipynb #c023e
 def _summarise(kind, raw_root, out_dir, done, resumed, failed, skipped_subjects, settings) -> dict:
     skipped, examples, notes, per_subject = collections.Counter(), {}, {}, {}
     labelled, present = collections.Counter(), collections.Counter()
@@ -187,6 +193,7 @@ def _summarise(kind, raw_root, out_dir, done, resumed, failed, skipped_subjects,
                 skipped_frames=dict(skipped), skip_examples=examples, notes=notes,
                 skipped_subjects=skipped_subjects, failed_subjects=failed)
 
+# %% ../nbs/06_prepare.ipynb #c023f
 def format_summary(summary: dict) -> str:
     "A readable multi-line text of a preparation summary."
     s = summary
@@ -230,6 +237,7 @@ DATASET_INFO = {
 class DatasetNotPrepared(FileNotFoundError):
     "The prepared dataset folder is missing or incomplete; the message says how to obtain and prepare it."
 
+# %% ../nbs/06_prepare.ipynb #c043b
 def missing_dataset_message(dataset: str, data_root: str | Path | None = '') -> str:
     "The help text shown when `dataset` (disfa/bp4d) is not prepared at `data_root`."
     key = str(dataset).lower()
@@ -254,6 +262,7 @@ def missing_dataset_message(dataset: str, data_root: str | Path | None = '') -> 
             f"An ME-GraphAU preprocessed copy (img/ and list/) works too: au-prepare import-graphau /path/to/it /path/to/prepared/{key}. "
             f"Without any of these, the embedded SynthFACS benchmark (dataset synthfacs) runs everything end to end.")
 
+# %% ../nbs/06_prepare.ipynb #c043c
 def check_prepared(dataset: str, data_root: str | Path | None) -> Path:
     "The folder holding `dataset`'s `manifest.csv`; raises `DatasetNotPrepared` with the help text otherwise."
     root = Path(data_root) if data_root else None

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument('--quiet', action='store_true')
     return p
 
+# %% ../nbs/06d_prepare_cli.ipynb #c047b
 def prepare_cli(argv: Sequence[str] | None = None) -> int:
     "Console entry point `au-prepare`; returns the exit status."
     a = _parser().parse_args(argv)

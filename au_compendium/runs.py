@@ -23,6 +23,7 @@ def default_data_root(dataset: str) -> Path:
     "`data/<dataset>` under the repository when run from inside it, else under the working directory."
     return repo_root(fallback=True)/'data'/dataset
 
+# %% ../nbs/13_runs.ipynb #c006b
 @dataclass
 class RunData:
     "The frame table of a run and its subject split."

@@ -68,9 +68,11 @@ def make_optimizers(model: MethodModel, cfg: Config) -> tuple[torch.optim.Optimi
     return (torch.optim.AdamW(model.main_parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
             torch.optim.AdamW(model.discriminator_parameters(), lr=cfg.lr_disc, weight_decay=cfg.weight_decay))
 
+# %% ../nbs/11_step.ipynb #c015b
 class NonFiniteLossError(FloatingPointError):
     "A loss was NaN or infinite; the parameters of that phase were not updated."
 
+# %% ../nbs/11_step.ipynb #c015c
 @contextlib.contextmanager
 def frozen(params: Iterable[nn.Parameter]):
     "Turn off `requires_grad` of `params` inside the block."
@@ -90,6 +92,7 @@ def frozen_bn_stats(module: nn.Module):
     finally:
         for m, s in zip(bns, saved): m.momentum = s
 
+# %% ../nbs/11_step.ipynb #c015d
 def _check_finite(losses: dict[str, Tensor], phase: str):
     bad = {k: float(v.detach()) for k, v in losses.items() if not torch.isfinite(v)}
     if bad: raise NonFiniteLossError(f"non-finite {phase} loss(es) {bad}; this phase's parameters were not updated "

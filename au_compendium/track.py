@@ -23,6 +23,7 @@ class Track:
     pts: np.ndarray | None        # [68, 2] landmarks in image pixels, or None (Haar: box only)
     detected: bool = True         # found by the detector on this frame; False: followed by optical flow
 
+# %% ../nbs/16a_track.ipynb #c034b
 _LK = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
 
 def _grid(box, n: int = 5) -> np.ndarray:
@@ -30,6 +31,7 @@ def _grid(box, n: int = 5) -> np.ndarray:
     g = np.linspace(0.2, 0.8, n)
     return np.stack(np.meshgrid(x0 + g * (x1 - x0), y0 + g * (y1 - y0)), -1).reshape(-1, 2)
 
+# %% ../nbs/16a_track.ipynb #c034c
 def box_iou(a, b) -> float:
     "Intersection over union of two boxes [x0, y0, x1, y1]."
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0])); ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -37,6 +39,7 @@ def box_iou(a, b) -> float:
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
+# %% ../nbs/16a_track.ipynb #c034d
 class FaceTracker:
     "Faces of a frame sequence: `tracker(rgb, gray) -> [Track]`, detecting on a schedule and following faces in between."
     def __init__(self, detector: FaceDetector, *, detect_every: int = 10, max_faces: int | None = None,
