@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
 # %% auto #0
-__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'UNIT_SLOTS', 'UNIT', 'STORED_DEFAULTS',
-           'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au', 'Protocol', 'protocol', 'fold_subjects', 'ConfigError',
-           'check_names', 'papermill_injected', 'Config', 'ablation_parent', 'ablation_overrides', 'repo_root',
-           'resolve_device', 'parse_sets', 'publish']
+__all__ = ['FACS_AUS', 'PROTOCOLS', 'BACKBONES', 'LOSS_WEIGHTS', 'DATASETS', 'UNIT_SLOTS', 'UNIT', 'MIN_GAN_SIDE',
+           'STORED_DEFAULTS', 'ABLATION_STEPS', 'FULL_METHOD', 'AU', 'au', 'Protocol', 'protocol', 'fold_subjects',
+           'ConfigError', 'check_names', 'papermill_injected', 'Config', 'ablation_parent', 'ablation_overrides',
+           'repo_root', 'resolve_device', 'parse_sets', 'publish']
 
 # %% ../nbs/00_core.ipynb #c006
 @dataclass(frozen=True)
@@ -156,6 +156,7 @@ def _bool_hint(name: str, v) -> str:
 # %% ../nbs/00_core.ipynb #c018b
 UNIT_SLOTS = ('anchor', 'neg_anchor', 'pos', 'neg_pos')   # the frames of one sampler unit, in batch order: (a, neg(a), pos, neg(pos))
 UNIT = len(UNIT_SLOTS)                                      # frames per unit (see `sampler`)
+MIN_GAN_SIDE = 16   # smallest image side the swap GAN may draw: D_x (`models.DISC_WIDTHS`) halves it three times, then normalises per image
 
 # %% ../nbs/00_core.ipynb #c018c
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
@@ -269,9 +270,9 @@ class Config:
         if self.image_size % 16: bad('image_size', 'must be a multiple of 16')
         if self.batch_frames % UNIT: bad('batch_frames', f'must be a multiple of {UNIT}: a batch is made of sampler units of {UNIT} frames {UNIT_SLOTS}')
         if self.gen_downsample not in (1, 2, 4, 8): bad('gen_downsample', 'must be 1, 2, 4 or 8 (the generated side is image_size / gen_downsample)')
-        if self.use_swap_gan and self.image_size // self.gen_downsample < 16:   # D_x (models.DISC_WIDTHS) halves the side 3 times, then normalises per image
-            bad('gen_downsample', f"leaves the swap GAN {self.image_size // self.gen_downsample} px images; they must be at least 16 px "
-                f"(the image discriminator halves their side three times): use gen_downsample={max(1, self.image_size // 16)} or less at image_size={self.image_size}")
+        if self.use_swap_gan and self.image_size // self.gen_downsample < MIN_GAN_SIDE:
+            bad('gen_downsample', f"leaves the swap GAN {self.image_size // self.gen_downsample} px images; they must be at least {MIN_GAN_SIDE} px "
+                f"(the image discriminator halves their side three times): use gen_downsample={max(1, self.image_size // MIN_GAN_SIDE)} or less at image_size={self.image_size}")
         for name in ('lr', 'lr_disc', 'temperature_au', 'temperature_id'):
             if not getattr(self, name) > 0: bad(name, 'must be > 0')
         if self.weight_decay < 0: bad('weight_decay', 'must be >= 0')
