@@ -176,7 +176,7 @@ def all_present_f1(test: dict) -> float | None:
 
 # %% ../nbs/18_experiments.ipynb #c016b
 def flat_metrics(m: dict) -> dict:
-    "The numbers a summary compares, from a run's metrics.json."
+    "The numbers a summary compares, from a run's metrics.json: means, probes, provenance, and per-AU `F1 AUk` and `AUC AUk`."
     leak = m.get('leakage', {})
     return dict(mean_f1=m['test']['mean_f1'], mean_auc=m['test'].get('mean_auc'), all_present_f1=all_present_f1(m['test']),
                 subject_probe_motion=leak.get('subject_from_motion'), subject_probe_identity=leak.get('subject_from_identity'),
@@ -186,7 +186,7 @@ def flat_metrics(m: dict) -> dict:
                 wall_s=m.get('wall_time_s', m.get('driver_wall_s')),
                 device=m.get('device', '?') + (f" ({m['machine']['gpu']})" if (m.get('machine') or {}).get('gpu') else ''),
                 threads=(m.get('machine') or {}).get('torch_threads'), commit=((m.get('git') or {}).get('commit') or '')[:7],
-                **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()})
+                **{f'F1 {k}': v for k, v in m['test'].get('f1', {}).items()}, **{f'AUC {k}': v for k, v in m['test'].get('auc', {}).items()})
 
 # %% ../nbs/18_experiments.ipynb #c018
 def _paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
@@ -205,7 +205,7 @@ def _builds_on(config: str, earlier: list[str]) -> str | None:
 
 # %% ../nbs/18_experiments.ipynb #c018c
 def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
-    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and of `metric` vs the configuration it builds on (`prev`)."
+    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and vs the configuration it builds on (`prev`)."
     order = list(dict.fromkeys(runs['config']))
     reference = reference or order[0]
     by = lambda c, col=metric: runs[runs.config == c].set_index(['fold', 'seed'])[col]
@@ -222,6 +222,8 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
             row.update(zip(('auc_delta_vs_ref', 'auc_delta_std', 'auc_p_paired'), _paired(by(c, 'mean_auc'), by(reference, 'mean_auc'))))
         prev = _builds_on(c, order[:i])
         row.update(prev=prev, **dict(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(prev)) if prev else (np.nan,) * 3)))
+        if prev and 'mean_auc' in g and g['mean_auc'].notna().any():   # each rung's own effect on AUC, as on the metric
+            row.update(zip(('auc_delta_vs_prev', 'auc_delta_prev_std', 'auc_p_prev'), _paired(by(c, 'mean_auc'), by(prev, 'mean_auc'))))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -239,12 +241,13 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
     g = lambda r, k: r[k] if k in r else np.nan
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
              f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the rung it builds on | p '
-             f'| mean AUC | paired ΔAUC vs {summary.config.iloc[0]} | p | subject probe from motion | its floor (AU labels) | its ceiling (identity emb.) |',
-             '|' + ' --- |' * 13]
+             f'| mean AUC | paired ΔAUC vs {summary.config.iloc[0]} | p | ΔAUC vs the rung it builds on | p | subject probe from motion | its floor (AU labels) | its ceiling (identity emb.) |',
+             '|' + ' --- |' * 15]
     for i, (_, r) in enumerate(summary.iterrows()):
         lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {delta(r.delta_vs_ref, r.delta_std, r.p_paired)} | "
                      f"{delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev)} | {pct(r, 'auc')} | "
                      f"{delta(g(r, 'auc_delta_vs_ref'), g(r, 'auc_delta_std'), g(r, 'auc_p_paired'))} | "
+                     f"{delta(g(r, 'auc_delta_vs_prev'), g(r, 'auc_delta_prev_std'), g(r, 'auc_p_prev'))} | "
                      f"{pct(r, 'probe_motion')} | {pct(r, 'probe_floor')} | {pct(r, 'probe_identity')} |")
     if runs is not None:
         refs = []
@@ -254,11 +257,12 @@ def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: st
             refs.append(f"the subject probe's chance level is {100 * runs['probe_chance'].mean():.1f}%")
         if refs: lines += ['', 'References: ' + '; '.join(refs) + '. Spread is the standard deviation over folds and seeds; '
                            'the paired delta compares runs of the same fold and seed.']
-    per_au = [c for c in runs.columns if c.startswith('F1 AU')] if runs is not None else []
-    if per_au:   # the layout of the field's published tables: per-AU F1 averaged over folds (and seeds)
+    for what in ('F1', 'AUC'):   # the layout of the field's published tables: per-AU scores averaged over folds (and seeds)
+        per_au = [c for c in runs.columns if c.startswith(f'{what} AU')] if runs is not None else []
+        if not per_au: continue
         t = runs.groupby('config', sort=False)[per_au].mean() * 100
-        lines += ['', '## Per-AU F1 on unseen subjects (mean over folds and seeds)', '',
-                  '| configuration | ' + ' | '.join(c.removeprefix('F1 ') for c in per_au) + ' | mean |',
+        lines += ['', f'## Per-AU {what} on unseen subjects (mean over folds and seeds)', '',
+                  '| configuration | ' + ' | '.join(c.removeprefix(f'{what} ') for c in per_au) + ' | mean |',
                   '| --- |' + ' --- |' * (len(per_au) + 1)]
         lines += [f'| {c} | ' + ' | '.join(f'{v:.1f}' for v in row) + f' | {row.mean():.1f} |' for c, row in t.iterrows()]
     return '\n'.join(lines) + '\n'
