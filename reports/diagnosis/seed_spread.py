@@ -8,24 +8,16 @@ remove. For finished runs of one fold (e.g. the three seeds of the default run),
 No training; one thread. usage: python seed_spread.py RUN_DIR RUN_DIR [...]   (prints JSON lines, then a summary line)"""
 import json, sys
 import numpy as np, torch
-from au_compendium.data import FrameDataset
-from au_compendium.evidence import load_run
+from au_compendium.evidence import embed_run
 from au_compendium.metrics import auc_per_au, f1_per_au
-from au_compendium.runs import load_run_data, predict_frames, eval_loader
 
 torch.set_num_threads(1)
 DRAWS, RNG = 2000, np.random.default_rng(0)
 
-def predict(run):
-    cfg, model = load_run(run)
-    data = load_run_data(cfg)
-    ds = FrameDataset(data.df, data.test, data.aus, image_size=cfg.image_size)
-    return predict_frames(model, eval_loader(ds, cfg, torch.device('cpu')), torch.device('cpu'))
-
 def mean_auc(labels, probs): return float(np.nanmean(auc_per_au(labels, probs)))
 
 runs = sys.argv[1:]
-preds = [predict(r) for r in runs]
+preds = [embed_run(r, max_frames=10**9) for r in runs]   # every test frame of the run's fold
 L, S = preds[0]['labels'], preds[0]['subject']
 assert all(np.array_equal(p['subject'], S) for p in preds), 'runs must share their test frames (same fold)'
 subjects = np.unique(S)
