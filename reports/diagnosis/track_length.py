@@ -5,6 +5,8 @@ centred on:
   own_n     the mean of its own stretch of n consecutive frames (each video cut into tracks of n frames: what au-predict
             does with a face track of n frames; n = 1 leaves nothing, as a lone photograph would);
   random_k  the mean of k frames drawn at random from its video (5 draws): a few reference frames of the same person;
+  set_k     the mean of its own set of k frames drawn from its video (each video shuffled and cut into sets of k, 5 draws):
+            k photographs of one person read against their common mean (`au-predict --same-person`);
   population  the training videos' running means averaged (the training people's average face), the same for every frame;
   none      no centring at all.
 No training; one thread.
@@ -17,7 +19,7 @@ from au_compendium.metrics import auc_per_au, f1_per_au
 from au_compendium.runs import load_run_data, eval_loader
 
 torch.set_num_threads(1)
-NS, KS = (1, 2, 4, 8, 16, 30, 60, 120), (1, 2, 4, 8)
+NS, KS, SETS = (1, 2, 4, 8, 16, 30, 60, 120), (1, 2, 4, 8), (2, 4, 8, 16, 30)
 
 @torch.no_grad()
 def score(model, per_au, means, labels):
@@ -57,4 +59,13 @@ for run in runs:
             for g in groups: m[g] = per_au[rng.choice(g, k, replace=False)].mean(0)
             drawn.append(score(model, per_au, m, labels))
         out[f'random_{k}'] = [round(float(v), 3) for v in np.mean(drawn, 0)]
+    for k in SETS:
+        drawn = []
+        for _ in range(5):
+            m = torch.empty_like(per_au)
+            for g in groups:
+                g = rng.permutation(g)
+                for s in range(0, len(g), k): m[g[s:s + k]] = per_au[g[s:s + k]].mean(0)
+            drawn.append(score(model, per_au, m, labels))
+        out[f'set_{k}'] = [round(float(v), 3) for v in np.mean(drawn, 0)]
     print(json.dumps(out), flush=True)
