@@ -21,11 +21,11 @@ from .core import Config, au
 
 # %% auto #0
 __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
-           'DETECTION_FORMAT', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained',
-           'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv',
-           'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder', 'Generator',
-           'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier', 'MethodModel',
-           'save_detection_path', 'load_detection_path']
+           'DETECTION_FORMAT', 'REFERENCE_KEY', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path',
+           'fetch_pretrained', 'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency',
+           'GraphConv', 'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder',
+           'Generator', 'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier',
+           'MethodModel', 'save_detection_path', 'load_detection_path']
 
 # %% ../nbs/08_models.ipynb #c006
 N_LANDMARKS = 49                 # JAA-Net inner-face scheme: iBUG-68 without the 17 jaw points and inner-mouth corners 60, 64
@@ -243,7 +243,7 @@ def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
     return per_au - _group_means(per_au, inv)[inv]
 
 class VideoMeans(nn.Module):
-    "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained, not shipped."
+    "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained; only their average (`population`) ships."
     def __init__(self, videos: Sequence[str], n_aus: int, embed_dim: int, momentum: float = 0.1):
         super().__init__()
         self.index, self.momentum = {str(v): i for i, v in enumerate(videos)}, momentum
@@ -263,6 +263,9 @@ class VideoMeans(nn.Module):
         before = torch.where(seen, old, batch_mean)
         self.mean[u] = torch.where(seen, (1 - self.momentum) * old + self.momentum * batch_mean, batch_mean); self.seen[u] = True
         return before[inv].to(per_au.dtype)
+    def population(self) -> Tensor:
+        "The seen videos' means averaged, [C, D]: the training people's average face in embedding space (NaN before any video is seen)."
+        return self.mean[self.seen].mean(0)
 
 # %% ../nbs/08_models.ipynb #c030
 def _plan(out_size: int, min_start: int = 4) -> tuple[int, int]:
@@ -378,9 +381,11 @@ class MethodModel(nn.Module):
 
 # %% ../nbs/08_models.ipynb #c040
 DETECTION_FORMAT = 'au_compendium.detection_path/1'
+REFERENCE_KEY = 'person_reference'   # person_norm: the tensor [C, D] a face seen in too few frames is centred on
 
 def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Sequence[int | str],
-                        thresholds: Sequence[float] | None = None, meta: dict | None = None) -> Path:
+                        thresholds: Sequence[float] | None = None, meta: dict | None = None,
+                        reference: Tensor | None = None) -> Path:   # person_norm: [C, D]; default a MethodModel's `video_means.population()`
     "Write the detection path of `model` (a `DetectionPath` or `MethodModel`) to `path` (.safetensors) with its config, AUs, thresholds and `meta`."
     det = model.detection if isinstance(model, MethodModel) else model
     if not isinstance(det, DetectionPath): raise TypeError(f"expected a DetectionPath or MethodModel, got {type(model).__name__}")
@@ -389,7 +394,13 @@ def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Se
     if thresholds is not None:
         thresholds = [float(t) for t in thresholds]
         if len(thresholds) != len(codes): raise ValueError(f"{len(thresholds)} thresholds for {len(codes)} AUs")
+    if reference is None and det.person_norm and getattr(model, 'video_means', None) is not None: reference = model.video_means.population()
+    if reference is not None:
+        if not det.person_norm: raise ValueError("a reference embedding is for person_norm detection paths only")
+        want = tuple(det.au_encoder.au_bias.shape)                                               # [C, D]
+        if tuple(reference.shape) != want: raise ValueError(f"reference has shape {tuple(reference.shape)}, the detection path needs {want} [C, D]")
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in det.state_dict().items()}
+    if reference is not None: tensors[REFERENCE_KEY] = reference.detach().float().cpu().contiguous().clone()
     md = dict(format=DETECTION_FORMAT, config=json.dumps(cfg.to_dict()), aus=json.dumps(codes), thresholds=json.dumps(thresholds),
               meta=json.dumps(meta or {}))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -398,7 +409,7 @@ def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Se
 
 # %% ../nbs/08_models.ipynb #c040b
 def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') -> tuple[DetectionPath, dict]:
-    "Rebuild a saved detection path: `(model in eval mode, info)`, info = dict(config, aus, thresholds, meta)."
+    "Rebuild a saved detection path: `(model in eval mode, info)`, info = dict(config, aus, thresholds, meta, reference: person_norm's [C, D] or None)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no saved detection path at {path}")
     try:
@@ -410,6 +421,7 @@ def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') ->
     cfg = Config.from_stored(json.loads(md['config'])).replace(pretrained=False)   # the file holds every weight
     aus = json.loads(md['aus'])
     det = DetectionPath.from_config(cfg, len(aus), adjacency=torch.eye(len(aus)) if cfg.use_gcn else None)
+    reference = tensors.pop(REFERENCE_KEY, None) if cfg.person_norm else None   # older person_norm files have none
     want = {k: tuple(v.shape) for k, v in det.state_dict().items()}
     have = {k: tuple(v.shape) for k, v in tensors.items()}
     problems = ([f"missing {k} {want[k]}" for k in want if k not in have] + [f"unexpected {k} {have[k]}" for k in have if k not in want]
@@ -419,4 +431,5 @@ def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') ->
                          f"embed_dim={cfg.embed_dim}, gcn_hidden={cfg.gcn_hidden}, use_gcn={cfg.use_gcn}, {len(aus)} AUs); "
                          f"{len(problems)} problem(s): " + '; '.join(problems[:5]) + (' ...' if len(problems) > 5 else ''))
     det.load_state_dict(tensors)
-    return det.to(device).eval(), dict(config=cfg, aus=aus, thresholds=json.loads(md['thresholds']), meta=json.loads(md['meta']))
+    return det.to(device).eval(), dict(config=cfg, aus=aus, thresholds=json.loads(md['thresholds']), meta=json.loads(md['meta']),
+                                       reference=reference)

@@ -23,11 +23,11 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS', 'DEMO_WARNING', 'ARRAY_FPS',
-           'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'export_onnx', 'Predictor', 'face_crop', 'write_video', 'BatchRunner', 'predict',
-           'to_openface', 'write_openface', 'metadata_path', 'write_table', 'predict_cli', 'write_annotated',
-           'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES', 'META_COLUMNS',
+           'DEMO_WARNING', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames',
+           'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop',
+           'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
+           'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -190,7 +190,7 @@ def _onnx_session(model: nn.Module, size: int):
 
 # %% ../nbs/17_predict.ipynb #c024b
 class Predictor:
-    "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]`. `model` is moved to `device` and set to eval mode in place."
+    "A detection path ready to predict: `predictor(crops uint8 [B, S, S, 3] RGB) -> probabilities float32 [B, C]` (a `person_norm` path also needs each crop's person: `groups` [B]). `model` is moved to `device` and set to eval mode in place."
     def __init__(self, model: nn.Module, aus: Sequence[int | str], *,
                  size: int | None = None,            # network input side; default the model's `image_size`
                  thresholds=None,                    # per-AU decision thresholds (list or {AU: t}); default 0.5
@@ -198,6 +198,7 @@ class Predictor:
                  config: dict | None = None,         # the run configuration, for the table's metadata
                  weights: str = '<in memory>',       # where the weights came from, for messages and metadata
                  crop_size: int | None = None,       # side of the aligned crop before resizing to `size`; default meta's or align's
+                 reference=None,                     # person_norm: the training people's average per-AU embedding [C, D] (`load` reads it)
                  device: str = 'auto', engine: str = 'torch'):
         self.aus = [au(a).code for a in aus]
         self.weights, self.meta, self.config = str(weights), dict(meta or {}), dict(config or {})
@@ -207,6 +208,11 @@ class Predictor:
         self.enlarge = float(self.meta.get('enlarge') or ENLARGE)
         self.thresholds = self._thresholds(thresholds)
         if engine not in ENGINES: raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+        self.person_norm = bool(getattr(model, 'person_norm', False))   # the head reads each face relative to its own mean
+        if self.person_norm and engine != 'torch':
+            raise WeightsError(f"{self.weights}: person_norm weights run with engine='torch' only (the head runs once each face's mean is known)")
+        ref = None if reference is None else torch.as_tensor(reference, dtype=torch.float32).cpu()
+        self.reference = ref.numpy() if ref is not None and self.person_norm and bool(torch.isfinite(ref).all()) else None
         self.engine, self.device = engine, resolve_device(device)
         self.model = model.to(self.device).eval()
         if self.device.type == 'cpu': self.model = self.model.to(memory_format=torch.channels_last)
@@ -230,7 +236,8 @@ class Predictor:
 
     def _check(self):
         try:
-            with torch.inference_mode(): out = self.model(torch.zeros(1, 3, self.size, self.size, device=self.device))
+            x = torch.zeros(1, 3, self.size, self.size, device=self.device)
+            with torch.inference_mode(): out = self.model(x, videos=['check']) if self.person_norm else self.model(x)
         except Exception as e:
             raise WeightsError(f"{self.weights}: the model does not run on {self.size}x{self.size} images ({type(e).__name__}: {e})") from None
         if tuple(out.shape) != (1, len(self.aus)):
@@ -245,15 +252,13 @@ class Predictor:
         try: model, info = load_detection_path(path)
         except (ValueError, FileNotFoundError, KeyError, RuntimeError, TypeError) as e:
             raise WeightsError(f"{path}: cannot use these weights: {e}") from None
-        if model.person_norm:   # beyond the patent: the head reads each frame relative to its video's mean embedding
-            raise WeightsError(f"{path}: trained with person_norm (each frame is read relative to its video's mean embedding); "
-                               "au-predict does not yet collect a face track's frames before the head, so it cannot use these weights")
         cfg = info['config']
         cfg = cfg.to_dict() if hasattr(cfg, 'to_dict') else dict(cfg)
         if size is not None and size != cfg.get('image_size', size):
             raise WeightsError(f"{path}: the model was trained on {cfg['image_size']}x{cfg['image_size']} crops; size={size} does not fit it")
         return cls(model, info['aus'], size=cfg.get('image_size'), meta=info.get('meta'), config=cfg, weights=str(path),
-                   thresholds=info.get('thresholds') if thresholds is None else thresholds, device=device, engine=engine)
+                   thresholds=info.get('thresholds') if thresholds is None else thresholds, reference=info.get('reference'),
+                   device=device, engine=engine)
 
     def logits(self, x: torch.Tensor) -> np.ndarray:
         "Network input [B, 3, S, S] -> logits float32 [B, C] (NumPy)."
@@ -262,17 +267,56 @@ class Predictor:
         with torch.inference_mode():
             return self.model(x.to(self.device, non_blocking=True)).float().cpu().numpy()
 
-    def __call__(self, crops: np.ndarray) -> np.ndarray:
-        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]."
+    def __call__(self, crops: np.ndarray, groups: Sequence[str] | None = None) -> np.ndarray:
+        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]; `person_norm`: `groups` [B] names each crop's person (`person_centred`)."
+        if self.person_norm:
+            if groups is None: raise ValueError(f"{self.weights}: person_norm weights read each face relative to its own mean: give `groups`, "
+                                                "each crop's person or face track")
+            return self.head(person_centred(self.embed(crops), groups, self.reference)[0])
         z = self.logits(to_input(crops))
         return (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32)
+
+    def embed(self, crops: np.ndarray) -> np.ndarray:
+        "person_norm: uint8 RGB crops [B, S, S, 3] -> per-AU embeddings float32 [B, C, D], before centring."
+        with torch.inference_mode(): return self.model.encode(to_input(crops).to(self.device))[0].float().cpu().numpy()
+
+    def head(self, centred: np.ndarray) -> np.ndarray:
+        "person_norm: centred per-AU embeddings [N, C, D] -> probabilities float32 [N, C]; NaN rows stay NaN (in chunks of 1024)."
+        out = np.full(centred.shape[:2], np.nan, np.float32)
+        ok = np.flatnonzero(np.isfinite(centred).all((1, 2)))
+        with torch.inference_mode():
+            for k in range(0, len(ok), 1024):
+                e = torch.from_numpy(np.ascontiguousarray(centred[ok[k:k + 1024]])).to(self.device)
+                out[ok[k:k + 1024]] = torch.sigmoid(self.model.head(e, e.sum(1))).float().cpu().numpy()
+        return out
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         "Probabilities [N, C] -> 0/1 decisions int8 [N, C] (p >= the AU's threshold)."
         return (probs >= self.thresholds).astype(np.int8)
 
     def __repr__(self):
-        return f"Predictor({self.weights!r}, aus={self.aus}, size={self.size}, engine={self.engine!r}, device={str(self.device)!r}, demo={self.demo})"
+        return (f"Predictor({self.weights!r}, aus={self.aus}, size={self.size}, engine={self.engine!r}, device={str(self.device)!r}, demo={self.demo}"
+                + (f", person_norm=True, reference={self.reference is not None})" if self.person_norm else ")"))
+
+# %% ../nbs/17_predict.ipynb #c024c
+MIN_TRACK_FRAMES = 30   # person_norm: a face track shorter than this is read against the population reference (diagnosis section 12)
+
+def person_centred(per_au: np.ndarray,                  # per-AU embeddings [N, C, D] of face rows
+                   groups: Sequence[str],               # [N]: each row's person (a face track, or one name for a set of photographs)
+                   reference: np.ndarray | None = None, # [C, D]: the training people's average, what a small group is read against
+                   min_frames: int = MIN_TRACK_FRAMES,  # a group with fewer rows is centred on `reference` (NaN rows when there is none)
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    "Person-specific normalisation at prediction time: `(centred [N, C, D] float32, centred_on [N])`, each row minus its group's mean ('track') when the group has at least `min_frames` rows, else minus `reference` ('population', or '' with NaN when there is none)."
+    per_au = np.asarray(per_au, np.float32)
+    if len(groups) != len(per_au): raise ValueError(f"{len(groups)} group names for {len(per_au)} embeddings")
+    if min_frames < 1: raise ValueError(f"min_frames must be >= 1, got {min_frames}")
+    inv = np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1].reshape(-1)
+    n = np.bincount(inv, minlength=inv.max() + 1 if len(inv) else 0)
+    means = np.zeros((len(n), *per_au.shape[1:]), np.float64); np.add.at(means, inv, per_au)
+    own = n[inv] >= min_frames                                                              # [N]
+    ref = np.full(per_au.shape[1:], np.nan) if reference is None else np.asarray(reference, np.float64)
+    base = np.where(own[:, None, None], means[inv] / np.maximum(n[inv], 1)[:, None, None], ref[None])
+    return (per_au - base).astype(np.float32), np.where(own, 'track', '' if reference is None else 'population')
 
 # %% ../nbs/17_predict.ipynb #c032
 def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
@@ -359,10 +403,13 @@ def predict(inputs,                          # image/video path, folder, array, 
             threaded: bool = True,           # run the network in a background thread, beside face finding
             track_landmarks: bool = False,   # video: between detections, move landmarks with the flow instead of dlib per frame (faster)
             annotate: str | Path | None = None,  # a folder: write an annotated copy of every input there (`write_annotated`)
+            same_person: bool = False,       # person_norm weights: every face given is one person (photographs read against their common mean)
+            min_track_frames: int = MIN_TRACK_FRAMES,  # person_norm weights: shorter face tracks are read against the population reference
            ) -> pd.DataFrame:
     "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above)."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if min_track_frames < 1: raise ValueError(f"min_track_frames must be >= 1, got {min_track_frames}")
     pred = weights if isinstance(weights, Predictor) else Predictor.load(weights, device=device, engine=engine, size=size)
     if size is not None and size != pred.size: raise WeightsError(f"{pred.weights}: the model takes {pred.size}x{pred.size} crops; size={size} does not fit it")
     thr = pred.thresholds if threshold is None else pred._thresholds(threshold)
@@ -373,7 +420,8 @@ def predict(inputs,                          # image/video path, folder, array, 
     sources, failures, skipped = collect_sources(inputs)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
     out_dir = None if annotate is None else _annotate_dir(annotate, sources)   # a bad folder fails before any work
-    rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned)
+    rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned,
+                 same_person=same_person, min_track_frames=min_track_frames)
     t0, current, videos, reduced = time.perf_counter(), None, {}, {}
     guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
     try:
@@ -399,7 +447,12 @@ def predict(inputs,                          # image/video path, folder, array, 
                               unaligned=rows.n_unaligned, detect_every=detect_every, track_landmarks=track_landmarks, batch_size=batch_size,
                               threaded=threaded, min_confidence=getattr(det, 'min_score', min_confidence), max_faces=max_faces,
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
-                              videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped))
+                              videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
+                              person_norm=getattr(rows, 'summary', None)))
+    if pred.person_norm and (df['centred_on'].eq('') & df['success'].eq(1)).any():   # older person_norm weights: no reference for short tracks
+        for name, k in df[df['centred_on'].eq('') & df['success'].eq(1)].groupby('source', sort=False).size().items():
+            df.attrs['failures'].append(dict(source=name, error=f"{name}: {k} face row(s) have no AU prediction: the face was seen in fewer than "
+                                             f"{min_track_frames} frames and {pred.weights} carries no population reference to read it against"))
     if out_dir is not None:   # after the table: each input is decoded again and drawn with its rows (the landmarks drawn are the table's)
         t1 = time.perf_counter()
         done = _annotate(df, out_dir, sources, progress=progress)
@@ -412,10 +465,12 @@ def predict(inputs,                          # image/video path, folder, array, 
 # %% ../nbs/17_predict.ipynb #c043b
 class _Rows:
     "The table under construction: rows of metadata, and the crops of their faces sent to the network in batches."
-    def __init__(self, pred: Predictor, *, batch_size: int, threaded: bool, landmarks: bool, aligned: bool):
+    def __init__(self, pred: Predictor, *, batch_size: int, threaded: bool, landmarks: bool, aligned: bool,
+                 same_person: bool = False, min_track_frames: int = MIN_TRACK_FRAMES):
         self.pred, self.batch_size, self.landmarks, self.aligned = pred, batch_size, landmarks, aligned
         self.cols, self.lmk, self.pending, self.n_frames, self.n_unaligned = {k: [] for k in META_COLUMNS}, [], [], 0, 0
-        self.runner = BatchRunner(pred, threaded=threaded)
+        self.same_person, self.min_track_frames, self.person = same_person, min_track_frames, []   # person_norm: each row's person
+        self.runner = BatchRunner(pred.embed if pred.person_norm else pred, threaded=threaded)   # person_norm: embeddings now, the head at the end
         self.crops = np.empty((batch_size, pred.size, pred.size, 3), np.uint8)
 
     def add(self, source: str, i: int, t: float, rgb: np.ndarray, tracks: list[Track] | None):
@@ -437,6 +492,7 @@ class _Rows:
                 x0, y0, x1, y1 = tr.box
                 vals, pts = (tr.id, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
             for k, v in zip(META_COLUMNS[3:], vals): c[k].append(v)
+            self.person.append('' if crop is None else 'all' if self.same_person else f'{source}\x1f{tr.id}')   # a face track, or everyone
             if self.landmarks: self.lmk.append(np.full(98, np.nan) if pts is None else to49(pts).T.ravel())
             if crop is None: continue
             self.crops[len(self.pending)] = crop
@@ -463,11 +519,32 @@ class _Rows:
         parts = [df]
         if self.landmarks: parts.append(pd.DataFrame(np.array(self.lmk, np.float32).reshape(n, 98), columns=LANDMARK_COLUMNS))
         P = np.full((n, len(aus)), np.nan, np.float32)
-        for rows, p in self.runner.close(): P[rows] = p
+        if self.pred.person_norm: P = self._person_norm(P, self.runner.close())
+        else:
+            for rows, p in self.runner.close(): P[rows] = p
         missing = np.isnan(P)
         parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
         parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
-        return pd.concat(parts, axis=1)
+        df = pd.concat(parts, axis=1)
+        if self.pred.person_norm: df.insert(len(META_COLUMNS), 'centred_on', pd.Series(self.centred_on, dtype=str))
+        return df
+
+    def _person_norm(self, P: np.ndarray, results) -> np.ndarray:
+        "person_norm: the face rows' embeddings centred per person (`person_centred`), then the head: probabilities into `P` [N, C]."
+        rows = np.concatenate([r for r, _ in results]) if results else np.zeros(0, int)
+        E = np.concatenate([e for _, e in results]) if results else np.zeros((0, len(self.pred.aus), 1), np.float32)
+        person = np.array(self.person, dtype=object)[rows].astype(str)
+        # photographs of one person (--same-person) are read together from 2 on; a face track needs min_track_frames (section 12)
+        centred, on = person_centred(E, person, self.pred.reference, 2 if self.same_person else self.min_track_frames)
+        P[rows] = self.pred.head(centred)
+        self.centred_on = np.full(len(self.person), '', dtype=object); self.centred_on[rows] = on
+        groups, counts = np.unique(person, return_counts=True)
+        short = [dict(source=g.split('\x1f')[0], face=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
+                 if k < self.min_track_frames and not self.same_person]
+        self.summary = dict(min_track_frames=self.min_track_frames, same_person=self.same_person, reference=self.pred.reference is not None,
+                            groups=len(groups), rows_track=int((on == 'track').sum()), rows_population=int((on == 'population').sum()),
+                            rows_unpredicted=int((on == '').sum()), short_tracks=short)
+        return P
 
 # %% ../nbs/17_predict.ipynb #c043c
 def _note_reduced(reduced: dict, name: str, det, shape):
@@ -497,7 +574,8 @@ def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
 def to_openface(df: pd.DataFrame) -> pd.DataFrame:
     "The prediction table `df` in OpenFace 2.x's CSV layout: frame, face_id, timestamp, confidence, success, AUxx_c (see above)."
     aus = sorted(df.attrs.get('aus') or [c for c in df.columns if re.fullmatch(r'AU\d+', c)], key=lambda c: au(c).number)
-    ok = df['success'].to_numpy() == 1
+    probs = [c for c in df.columns if c.endswith('_prob')]
+    ok = (df['success'].to_numpy() == 1) & np.isfinite(df[probs].to_numpy(np.float64)).all(1)   # OpenFace: success says the outputs are valid
     out = pd.DataFrame({'frame': df['frame'].to_numpy(np.int64) + 1, 'face_id': df['face'].to_numpy(np.int64),
                         'timestamp': np.nan_to_num(df['timestamp'].to_numpy(np.float64), nan=0.0),
                         'confidence': np.where(ok, np.clip(np.nan_to_num(df['confidence'].to_numpy(np.float64), nan=1.0), 0, 1), 0.0),
@@ -580,6 +658,16 @@ def _skip_lines(at: dict) -> list[str]:
                    f"{at.get('detect_max_side')}): faces smaller than about {px} px there are missed (see reduced_resolution in the JSON sidecar)")
     return out
 
+def _person_lines(at: dict) -> list[str]:
+    "What the command says about faces a person_norm model read against the population reference instead of their own mean."
+    pn = at.get('person_norm') or {}
+    if not pn.get('rows_population'): return []
+    how = ("fewer than 2 faces were given" if pn.get('same_person') else
+           f"{len(pn.get('short_tracks', []))} face track(s) were shorter than {pn['min_track_frames']} frames (a photograph is a track of 1)")
+    return [f"au-predict: note: {pn['rows_population']} face row(s) were read against the training people's average face, not their own "
+            f"mean, because {how}; such faces are ranked less dependably (SynthFACS validation subjects: AUC 0.49-0.72 against 0.71-0.72 for whole "
+            "videos; reports/diagnosis section 12). Their rows say centred_on=population; --same-person reads photographs of one person against their common mean"]
+
 def _picture_lines(at: dict, a) -> list[str]:
     "What the command says about the annotated copies and plots it wrote."
     out, ann, plots = [], at.get('annotated') or {}, at.get('plots') or {}
@@ -614,16 +702,20 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--detect-max-side', type=int, default=0, metavar='PIXELS', help="search for faces in a copy shrunk to at most PIXELS on its longer side (default 0: as stored, where dlib finds faces from about 80 px); faster on large frames, but faces smaller than about 80 x (longer side / PIXELS) px are missed, and the metadata lists those inputs")
     ap.add_argument('--annotate', metavar='DIR', help="write an annotated copy of every input into DIR: images as PNG (JPEG for JPEG inputs), videos as MP4 at the source's frame rate and size; each face with its box, 49 landmarks, track id, the aligned crop the network saw and a bar per AU (its probability; filled in the face's colour when present, the tick is the threshold); frames without a face are marked")
     ap.add_argument('--plot', action='store_true', help="for every video: a figure of each AU's probability over time with its threshold, one panel per face, written beside the table as <table>_<video>.png")
+    ap.add_argument('--same-person', action='store_true', help="person-normalised weights: every face given is the same person, so photographs are read against their common mean (from 2 on) instead of the training people's average face")
+    ap.add_argument('--min-track-frames', type=int, default=MIN_TRACK_FRAMES, metavar='N', help=f"person-normalised weights: a face track shorter than N frames is read against the training people's average face instead of its own mean (default: {MIN_TRACK_FRAMES}, chosen on validation subjects)")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
+    if a.min_track_frames < 1: ap.error(f'--min-track-frames must be >= 1, got {a.min_track_frames}')
     if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
     try:
         out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
-                     detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress)
+                     detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress,
+                     same_person=a.same_person, min_track_frames=a.min_track_frames)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
     if a.plot:
@@ -636,7 +728,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "
           f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
-    for line in _skip_lines(at): print(line, file=sys.stderr)
+    for line in _skip_lines(at) + _person_lines(at): print(line, file=sys.stderr)
     for line in _picture_lines(at, a): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
     if at['failures']:
