@@ -160,7 +160,7 @@ MIN_GAN_SIDE = 16   # smallest image side the swap GAN may draw: D_x (`models.DI
 
 # %% ../nbs/00_core.ipynb #c018c
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
-STORED_DEFAULTS = dict(gcn_residual=False)
+STORED_DEFAULTS = dict(gcn_residual=False, person_norm=False)   # what runs stored before each field existed were trained with
 
 @dataclass
 class Config:
@@ -206,7 +206,7 @@ class Config:
     use_gcn: bool = True              # AU co-occurrence relation GCN
     use_orthogonal: bool = True
     use_subject_adversary: bool = False   # beyond the patent: per-frame subject classifier on the motion embedding, confused by E_A
-    person_norm: bool = False         # beyond the patent: the detection head reads per-AU embeddings minus their video's mean (OpenFace-style)
+    person_norm: bool = True          # beyond the patent, on by default: the detection head reads per-AU embeddings minus their video's mean (OpenFace-style)
     person_norm_momentum: float = 0.1 # person_norm: update rate of each training video's running mean embedding
     au_contrast_scope: str = 'all'    # 'all': negatives span every AU; 'within': only AU c (claim 4's two readings)
     # loss weights
@@ -331,7 +331,7 @@ class Config:
 
 # %% ../nbs/00_core.ipynb #c024
 _ALL_OFF = dict(sampler='random', use_au_contrastive=False, use_id_contrastive=False, use_swap_gan=False,
-                use_adversaries=False, use_landmarks=False, use_gcn=False, use_orthogonal=False, use_subject_adversary=False)
+                use_adversaries=False, use_landmarks=False, use_gcn=False, use_orthogonal=False, use_subject_adversary=False, person_norm=False)
 ABLATION_STEPS: list[tuple[str, dict]] = [
     ('baseline', _ALL_OFF),
     ('+hard sampler', dict(sampler='hard')),

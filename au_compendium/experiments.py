@@ -90,14 +90,14 @@ def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool 
 # %% ../nbs/18_experiments.ipynb #c013
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
-_BVF = ('baseline', '+orthogonality (full)', '+subject adversary (beyond the patent)')
+_BVF = ('baseline', '+orthogonality (full)', '+person normalisation (beyond the patent)')   # the plain detector, the patent, the default
 GRIDS: dict[str, dict] = {
     'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
-    # the two ends of the ladder and the extension over 3 x 3, for paired statistics; seed 0 is shared with `ablations`
+    # the plain baseline, the patent's full method and the default over 3 x 3, for paired statistics; seed 0 is shared with `ablations`
     'baseline-vs-full': dict(configs={k: v for k, v in _ladder().items() if k in _BVF}, folds=(1, 2, 3), seeds=(0, 1, 2),
                              base=dict(dataset='synthfacs'), runs='ablations'),
-    'cv':       dict(configs={'full': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
-    'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'full': {}}, folds=(1,), seeds=(0,),
+    'cv':       dict(configs={'default': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
+    'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'default': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
 }
 

@@ -238,8 +238,8 @@ def moving_face_frames(n: int = 60, *, width: int = 640, height: int = 360, face
 # %% ../nbs/99_testing.ipynb #c024
 def known_model(bias: Sequence[float] = (8.0, -8.0, 0.0), # one logit per AU, whatever the image
                 size: int = 64, **cfg_kw) -> tuple[DetectionPath, Config]:
-    "A `DetectionPath` in eval mode whose logits are exactly `bias` for every image (classifier weights zeroed), and its `Config`."
-    cfg = Config(image_size=size, **cfg_kw)
+    "A `DetectionPath` in eval mode whose logits are exactly `bias` for every image (classifier weights zeroed), and its `Config` (`person_norm` off unless given)."
+    cfg = Config(image_size=size, **{'person_norm': False, **cfg_kw})   # one image at a time: no video mean unless asked for
     m = DetectionPath.from_config(cfg, len(bias), adjacency=torch.eye(len(bias)) if cfg.use_gcn else None)
     with torch.no_grad():
         m.classifier.weight.zero_(); m.classifier.bias.copy_(torch.tensor(bias))

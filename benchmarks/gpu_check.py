@@ -28,9 +28,10 @@ def throughput(backbone: str, image_size: int, units: int, config: str, steps: i
     cfg = Config(backbone=backbone, image_size=image_size, batch_frames=4 * units)
     if config == 'baseline': cfg = cfg.replace(**ablation_overrides('baseline'))
     torch.manual_seed(0)
-    model = MethodModel(cfg, N_AUS, torch.eye(N_AUS) if cfg.use_gcn else None).cuda()
-    opt_main, opt_disc = make_optimizers(model, cfg)
     batch = {k: v.cuda() if torch.is_tensor(v) else v for k, v in toy_batch(cfg, N_AUS, units=units).items()}
+    model = MethodModel(cfg, N_AUS, torch.eye(N_AUS) if cfg.use_gcn else None,
+                        videos=sorted(set(batch['video'])) if cfg.person_norm else None).cuda()
+    opt_main, opt_disc = make_optimizers(model, cfg)
     for _ in range(10): train_step(model, batch, cfg, opt_main, opt_disc, autocast_dtype=dtype)   # warm-up (cuDNN autotune, allocator)
     torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     t = time.perf_counter()

@@ -117,7 +117,7 @@ def test_two_faces_keep_their_indices_through_a_video(run, tmp_path):
 def test_onnx_engine_matches_torch(tmp_path):
     pytest.importorskip('onnxruntime'); pytest.importorskip('onnx')
     torch.manual_seed(0)
-    cfg = Config(image_size=64)
+    cfg = Config(image_size=64, person_norm=False)                             # ONNX serves paths that read each face alone
     m = DetectionPath.from_config(cfg, 3, adjacency=torch.eye(3)).eval()      # random weights: varied outputs
     frames = moving_face_frames(8)
     a = predict(frames, Predictor(m, AUS, device='cpu'), progress=False)
@@ -165,7 +165,7 @@ def test_synthfacs_aligned_input_is_the_training_input(synthfacs_folder):
     from au_compendium.data import FrameDataset, load_manifest
     df = load_manifest(synthfacs_folder)
     torch.manual_seed(1)
-    m = DetectionPath.from_config(Config(image_size=64), 4, adjacency=torch.eye(4)).eval()
+    m = DetectionPath.from_config(Config(image_size=64, person_norm=False), 4, adjacency=torch.eye(4)).eval()   # frame by frame
     ds = FrameDataset(df, aus=[1, 2, 4, 12], image_size=64)
     with torch.no_grad(): want = torch.sigmoid(m(torch.stack([ds[i]['image'] for i in range(len(ds))]))).numpy()
     order = {str(synthfacs_folder/p): i for i, p in enumerate(ds.df.path)}
@@ -450,11 +450,22 @@ def test_annotate_from_a_table_written_earlier(run, tmp_path):
     back, _ = _read_back(tmp_path/'later'/'v.mp4')
     assert _near(back, track_colour(0)).sum() > 8 * 400                            # a box (and bars) on every frame
 
-def test_person_norm_weights_are_refused_clearly(tmp_path, capsys):
-    "A detection path trained with person_norm needs whole videos before its head: au-predict says so instead of guessing."
+def test_person_norm_weights_on_photographs(tmp_path, capsys):
+    "Person-normalised weights: a photograph is read against the stored population reference, counted and said; weights without one fail per input."
     m, cfg = known_model(person_norm=True)
-    save_detection_path(tmp_path/WEIGHTS_FILE, m, cfg, AUS)
-    cv2.imwrite(str(tmp_path/'p.png'), skdata.astronaut())
-    code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path, '--out', tmp_path/'t.csv')
-    assert code == 2 and 'trained with person_norm' in err and str(tmp_path/WEIGHTS_FILE) in err, err
-    assert not (tmp_path/'t.csv').exists()
+    with torch.no_grad(): m.classifier.weight.normal_()
+    ref = torch.randn(len(AUS), cfg.embed_dim)
+    save_detection_path(tmp_path/'pn'/WEIGHTS_FILE, m, cfg, AUS, reference=ref)
+    cv2.imwrite(str(tmp_path/'p.png'), cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2BGR))
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'pn', '--out', tmp_path/'t.csv', '--no-progress')
+    assert code == 0 and "read against the training people's average face" in err and 'shorter than 30 frames' in err, err
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t['centred_on'].tolist() == ['population'] and t[[f'AU{a}_prob' for a in AUS]].notna().all(axis=None)
+    meta = json.loads((tmp_path/'t.json').read_text())['person_norm']
+    assert meta['rows_population'] == 1 and meta['short_tracks'] == [dict(source=str(tmp_path/'p.png'), face=0, frames=1)], meta
+    save_detection_path(tmp_path/'old'/WEIGHTS_FILE, m, cfg, AUS)          # saved before the reference was stored
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'old', '--out', tmp_path/'t2.csv', '--no-progress')
+    assert code == 1 and 'no population reference' in err and 'p.png' in err, err
+    assert pd.read_csv(tmp_path/'t2.csv')['AU1'].isna().all()
+    code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'pn', '--out', tmp_path/'t3.csv', '--engine', 'onnx')
+    assert code == 2 and "engine='torch' only" in err, err

@@ -20,6 +20,7 @@ def batch(): return toy_batch(CFG, N_AUS)
 
 def _model(cfg, **kw):
     torch.manual_seed(0)
+    if cfg.person_norm: kw.setdefault('videos', sorted(set(toy_batch(cfg, N_AUS)['video'])))   # the default keeps a mean per video
     m = MethodModel(cfg, N_AUS, torch.eye(N_AUS) if cfg.use_gcn else None, **kw)
     return m, *make_optimizers(m, cfg)
 

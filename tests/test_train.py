@@ -194,3 +194,14 @@ def test_person_norm_run_trains_evaluates_and_reloads(tiny_synthfacs, tmp_path):
     p = predict_frames(model, eval_loader(ds, cfg, torch.device('cpu')), torch.device('cpu'), embeddings=True)
     for v in np.unique(p['video']):   # what the head read, and what the probes read: each video's motion centred on zero
         assert np.allclose(p['motion'][p['video'] == v].mean(0), 0, atol=1e-4), v
+    # au-predict reads the shipped weights as evaluation does: each test video, given as a stack of its frames, is one face track
+    from au_compendium.predict import Predictor, predict, read_image, MIN_TRACK_FRAMES
+    pred = Predictor.load(tmp_path/'pn', device='cpu')
+    assert pred.person_norm and pred.reference is not None
+    frames = data.df[data.df.subject.isin(data.test)]
+    videos = [g.sort_values('frame') for _, g in frames.groupby('video', sort=True)]
+    assert min(map(len, videos)) >= MIN_TRACK_FRAMES
+    table = predict([np.stack([read_image(tiny_synthfacs/f) for f in g.path]) for g in videos], pred, aligned=True, progress=False)
+    assert set(table.centred_on) == {'track'}
+    order = np.concatenate([np.flatnonzero((p['video'] == v)) for v in sorted(np.unique(p['video']))])
+    assert np.allclose(table[[f'AU{a}_prob' for a in data.aus]].to_numpy(), p['probs'][order], atol=1e-4)
