@@ -165,8 +165,8 @@ def test_ablate_cli_library_engine_parallel_then_copied_and_summarised(tiny_synt
     sets = [f'--set={k}={json.dumps(v)}' for k, v in {**TINY, 'epochs': 1, 'data_root': str(tiny_synthfacs)}.items()]
     ablate_cli(['smoke', '--engine', 'library', '--jobs', '2', '--runs', str(tmp_path/'runs'), '--summary-dir', str(tmp_path), *sets])
     md = (tmp_path/'smoke.md').read_text()
-    assert '| baseline | 1 |' in md and '| full | 1 |' in md and 'Per-AU F1' in md and 'device: cpu' in md, md
-    assert all((tmp_path/'runs'/c/'fold1-seed0'/'run.log').exists() for c in ('baseline', 'full'))
+    assert '| baseline | 1 |' in md and '| default | 1 |' in md and 'Per-AU F1' in md and 'device: cpu' in md, md
+    assert all((tmp_path/'runs'/c/'fold1-seed0'/'run.log').exists() for c in ('baseline', 'default'))
     first = (tmp_path/'smoke.csv').read_text()
     shutil.move(tmp_path/'runs', tmp_path/'copied')          # e.g. run folders fetched from a GPU machine
     ablate_cli(['smoke', '--finished-only', '--runs', str(tmp_path/'copied'), '--summary-dir', str(tmp_path), *sets])
