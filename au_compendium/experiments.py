@@ -38,7 +38,11 @@ def _done(run_dir: Path, params: dict) -> dict | None:
     done, pfile = run_dir/'metrics.json', run_dir/'params.json'
     if not (done.exists() and pfile.exists()): return None
     strip = lambda d: {k: v for k, v in d.items() if k != 'out_dir'}
-    return json.loads(done.read_text()) if strip(json.loads(pfile.read_text())) == strip(params) else None
+    if strip(json.loads(pfile.read_text())) == strip(params): return json.loads(done.read_text())
+    cfile = run_dir/'config.json'   # parameters written before a default changed: the same run if the configurations it resolves to agree
+    try: same = cfile.exists() and Config.from_json(cfile).replace(out_dir='', resume=False) == Config.from_dict(strip(params)).replace(resume=False)   # resuming changes no result
+    except (ValueError, TypeError, KeyError): same = False
+    return json.loads(done.read_text()) if same else None
 
 def _start(run_dir: Path, params: dict):
     "Mark `run_dir` as holding a run of `params` that has not finished."
