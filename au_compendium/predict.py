@@ -18,7 +18,7 @@ from .core import au, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
-from .models import load_detection_path
+from .models import load_detection_path, _group_means
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
@@ -307,16 +307,14 @@ def person_centred(per_au: np.ndarray,                  # per-AU embeddings [N, 
                    min_frames: int = MIN_TRACK_FRAMES,  # a group with fewer rows is centred on `reference` (NaN rows when there is none)
                   ) -> tuple[np.ndarray, np.ndarray]:
     "Person-specific normalisation at prediction time: `(centred [N, C, D] float32, centred_on [N])`, each row minus its group's mean ('track') when the group has at least `min_frames` rows, else minus `reference` ('population', or '' with NaN when there is none)."
-    per_au = np.asarray(per_au, np.float32)
-    if len(groups) != len(per_au): raise ValueError(f"{len(groups)} group names for {len(per_au)} embeddings")
+    e = torch.as_tensor(np.asarray(per_au, np.float32), dtype=torch.float64)
+    if len(groups) != len(e): raise ValueError(f"{len(groups)} group names for {len(e)} embeddings")
     if min_frames < 1: raise ValueError(f"min_frames must be >= 1, got {min_frames}")
-    inv = np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1].reshape(-1)
-    n = np.bincount(inv, minlength=inv.max() + 1 if len(inv) else 0)
-    means = np.zeros((len(n), *per_au.shape[1:]), np.float64); np.add.at(means, inv, per_au)
-    own = n[inv] >= min_frames                                                              # [N]
-    ref = np.full(per_au.shape[1:], np.nan) if reference is None else np.asarray(reference, np.float64)
-    base = np.where(own[:, None, None], means[inv] / np.maximum(n[inv], 1)[:, None, None], ref[None])
-    return (per_au - base).astype(np.float32), np.where(own, 'track', '' if reference is None else 'population')
+    inv = torch.as_tensor(np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1].reshape(-1), dtype=torch.long)
+    own = (torch.bincount(inv)[inv] >= min_frames)[:, None, None]                          # [N, 1, 1]
+    ref = torch.full(e.shape[1:], math.nan, dtype=e.dtype) if reference is None else torch.as_tensor(np.asarray(reference), dtype=e.dtype)
+    base = torch.where(own, _group_means(e, inv)[inv], ref) if len(e) else e                # the models' group means, as in evaluation
+    return (e - base).float().numpy(), np.where(own.numpy()[:, 0, 0], 'track', '' if reference is None else 'population')
 
 # %% ../nbs/17_predict.ipynb #c032
 def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
@@ -449,7 +447,7 @@ def predict(inputs,                          # image/video path, folder, array, 
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
                               videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
                               person_norm=getattr(rows, 'summary', None)))
-    if pred.person_norm and (df['centred_on'].eq('') & df['success'].eq(1)).any():   # older person_norm weights: no reference for short tracks
+    if pred.person_norm:   # older person_norm weights carry no reference for short tracks: those faces have no prediction
         for name, k in df[df['centred_on'].eq('') & df['success'].eq(1)].groupby('source', sort=False).size().items():
             df.attrs['failures'].append(dict(source=name, error=f"{name}: {k} face row(s) have no AU prediction: the face was seen in fewer than "
                                              f"{min_track_frames} frames and {pred.weights} carries no population reference to read it against"))
