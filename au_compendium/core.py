@@ -168,6 +168,7 @@ class Config:
     # data
     dataset: str = 'synthfacs'        # 'synthfacs', 'disfa', 'bp4d', or 'manifest' (any folder in the manifest format)
     data_root: str = ''               # prepared dataset folder; empty for the default location (data/synthfacs for SynthFACS)
+    synthfacs_variant: str = 'mixed'  # SynthFACS only: 'mixed' (each video mixes a person's expressions) or 'tasks' (each video one elicitation task, as BP4D's T1-T8; data/synthfacs-tasks)
     fold: int = 1                     # 1-3: fold k tests on subject part 4-k
     aus: list[int] | None = None      # AUs to detect; None for all AUs of the protocol (or of the manifest)
     val_fraction: float = 0.0         # share of *training* subjects held out for model selection and threshold calibration (0: train on all)
@@ -252,6 +253,8 @@ class Config:
         orphans = sorted(n for n in names if n.startswith('w_') and n not in LOSS_WEIGHTS.values())
         if orphans: raise ConfigError(f"Config fields {orphans} weigh no loss named in core.LOSS_WEIGHTS")
         if self.dataset not in DATASETS: bad('dataset', f"must be one of {', '.join(DATASETS)} (lower case)")
+        if self.synthfacs_variant not in ('mixed', 'tasks'): bad('synthfacs_variant', "must be 'mixed' or 'tasks'")
+        if self.synthfacs_variant != 'mixed' and self.dataset != 'synthfacs': bad('synthfacs_variant', f"names a SynthFACS variant, but dataset is {self.dataset!r}", "leave it 'mixed'")
         if self.fold not in (1, 2, 3): bad('fold', 'must be 1, 2 or 3 (fold k tests on subject part 4-k)')
         if self.aus is not None:
             if not isinstance(self.aus, (list, tuple)) or not self.aus:

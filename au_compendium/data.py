@@ -11,15 +11,16 @@ import cv2
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from einops import rearrange
 from torch.utils.data import Dataset
 from .core import au, protocol, fold_subjects
 from .align import IBUG68_TO_49, MIRROR68, MIRROR49
 
 # %% auto #0
-__all__ = ['LANDMARK_COLUMNS', 'flip_landmarks', 'ManifestError', 'au_columns', 'intensity_columns', 'has_landmarks',
-           'read_folds', 'load_manifest', 'write_manifest', 'natural_key', 'subject_parts', 'split_subjects',
-           'validation_subjects', 'resize_input', 'to_input', 'FrameDataset']
+__all__ = ['LANDMARK_COLUMNS', 'CACHE_BYTES', 'flip_landmarks', 'ManifestError', 'au_columns', 'intensity_columns',
+           'has_landmarks', 'read_folds', 'load_manifest', 'write_manifest', 'natural_key', 'subject_parts',
+           'split_subjects', 'validation_subjects', 'resize_input', 'to_input', 'warp_batch', 'FrameDataset']
 
 # %% ../nbs/04_data.ipynb #c006
 LANDMARK_COLUMNS: list[str] = [f'x{i}' for i in range(49)] + [f'y{i}' for i in range(49)]
@@ -277,15 +278,30 @@ def _apply_map(M: np.ndarray, pts: np.ndarray) -> np.ndarray:
     "Points `pts: [K, 2]` through the 2x3 affine map `M`."
     return (pts @ M[:, :2].T + M[:, 2]).astype(np.float32)
 
+# %% ../nbs/04_data.ipynb #c035w
+CACHE_BYTES = 2 * 2**30   # a dataset whose decoded frames fit in this many bytes keeps them in memory (SynthFACS at 64 px: 40 MB a fold's test part, 80 MB its training part)
+
+def warp_batch(x: torch.Tensor,        # images [B, C, S, S], float
+               M: torch.Tensor,        # affine maps [B, 2, 3] (or [B, 3, 3]) in pixel coordinates, source -> output, centres at integers (as `cv2.warpAffine`)
+              ) -> torch.Tensor:       # [B, C, S, S]
+    "Each image through its affine map at once: bilinear, borders mirrored (`grid_sample`'s reflection, OpenCV's BORDER_REFLECT)."
+    B, _, H, W = x.shape
+    Minv = torch.linalg.inv(torch.cat([M[:, :2].double(), torch.tensor([0., 0., 1.], dtype=torch.float64).expand(B, 1, 3)], 1))[:, :2]
+    ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
+    src = torch.einsum('bij,hwj->bhwi', Minv, torch.stack([xs, ys, torch.ones_like(xs)], -1))   # output pixel -> source pixel [B, H, W, 2]
+    grid = (2 * src + 1) / torch.tensor([W, H], dtype=torch.float64) - 1                          # normalised, align_corners=False
+    return F.grid_sample(x, grid.to(x.dtype), mode='bilinear', padding_mode='reflection', align_corners=False)
+
 # %% ../nbs/04_data.ipynb #c036
 class FrameDataset(Dataset):
-    "The frames of a frame table as dicts of tensors; images are read lazily, one per item."
+    "The frames of a frame table as dicts of tensors; decoded once and kept in memory when they fit `CACHE_BYTES`, else read per item."
     def __init__(self, df: pd.DataFrame,                 # frame table from `load_manifest` (df.attrs['root'] locates the images)
                  subjects: Sequence[str] | None = None,  # keep only these subjects, in this order (default: all, sorted)
                  aus: Sequence[int | str] | None = None, # AUs to serve, in this order (default: the table's AU columns)
                  *, image_size: int = 64, augment: bool = False,
                  crop_scale: tuple[float, float] = (0.85, 1.0), max_shift: float = 0.05,
-                 flip_p: float = 0.5, color_jitter: float = 0.15, channel_jitter: float = 0.4, root: str | Path | None = None):
+                 flip_p: float = 0.5, color_jitter: float = 0.15, channel_jitter: float = 0.4, root: str | Path | None = None,
+                 cache: bool | None = None):             # keep decoded frames in memory; None: when they fit CACHE_BYTES
         root = root if root is not None else df.attrs.get('root')
         if root is None: raise ValueError("the frame table has no attrs['root'] (load it with load_manifest) and no root= was given")
         if subjects is None: subjects = sorted(df['subject'].unique(), key=natural_key)
@@ -307,6 +323,9 @@ class FrameDataset(Dataset):
         self.subject_ids = pd.Categorical(self.df['subject'], categories=subjects).codes.astype(np.int64)  # [N]
         self.landmarks = (rearrange(self.df[LANDMARK_COLUMNS].to_numpy(np.float32), 'n (xy k) -> n k xy', xy=2)
                           if has_landmarks(self.df) else None)  # [N, 49, 2] in source-image pixels
+        self.videos, self.frame_numbers = self.df['video'].astype(str).to_numpy(), self.df['frame'].to_numpy(np.int64)  # [N] each
+        self.cache = len(self.df) * image_size * image_size * 3 <= CACHE_BYTES if cache is None else cache
+        self._decoded = None                                 # uint8 [N, S, S, 3] and landmarks [N, 49, 2] at S, once cached
 
     def __len__(self): return len(self.df)
 
@@ -315,6 +334,25 @@ class FrameDataset(Dataset):
         img = cv2.imread(str(p), cv2.IMREAD_COLOR)
         if img is None: raise FileNotFoundError(f"{p}: cannot read this image (dataset item {i}, subject {self.df['subject'].iat[i]!r})")
         return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+    def _load(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        "Item `i`'s image at S x S, uint8 [S, S, 3], and its landmarks [49, 2] in the same pixels (NaN when absent)."
+        S, img = self.image_size, self._read(i)
+        h, w = img.shape[:2]
+        lmk = self.landmarks[i] if self.landmarks is not None else np.full((49, 2), np.nan, np.float32)
+        if (w, h) != (S, S): img, lmk = resize_input(img, S), _apply_map(_resize_map(w, h, S), lmk)
+        return img, lmk
+
+    def _images(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        "Items `idx`' images uint8 [B, S, S, 3] and landmarks float32 [B, 49, 2]: from memory when cached (all decoded on first use)."
+        if self.cache and self._decoded is None:
+            imgs, lmks = zip(*(self._load(i) for i in range(len(self)))) if len(self) else ((), ())
+            S = self.image_size
+            self._decoded = (torch.from_numpy(np.stack(imgs)) if imgs else torch.zeros(0, S, S, 3, dtype=torch.uint8),
+                             torch.from_numpy(np.stack(lmks)) if lmks else torch.zeros(0, 49, 2))
+        if self._decoded is not None: return self._decoded[0][idx], self._decoded[1][idx]
+        imgs, lmks = zip(*(self._load(int(i)) for i in idx))
+        return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(lmks))
 
     def _random_map(self) -> np.ndarray:
         "A 3x3 affine map on the S x S image: random resized crop, shift, optional horizontal flip."
@@ -329,29 +367,32 @@ class FrameDataset(Dataset):
         return M
 
     def _jitter(self, x: torch.Tensor) -> torch.Tensor:
-        "Brightness and contrast, then a gain per colour channel, on the [0, 1] values `x: [3, S, S]`."
+        "Brightness and contrast, then a gain per colour channel, on the [0, 1] values `x: [B, 3, S, S]`, drawn per image."
+        B = x.shape[0]
         if self.color_jitter > 0:
-            b, c = (1 + self.color_jitter * (2 * torch.rand(2) - 1)).tolist()
-            x = ((x - x.mean()) * c + x.mean() * b).clamp(0, 1)
+            bc = 1 + self.color_jitter * (2 * torch.rand(B, 2, 1, 1, 1) - 1)
+            m = x.mean((1, 2, 3), keepdim=True)
+            x = ((x - m) * bc[:, 1] + m * bc[:, 0]).clamp(0, 1)
         if self.channel_jitter > 0:   # per-channel gains: skin and light colour stop telling who it is
-            x = (x * (1 + self.channel_jitter * (2 * torch.rand(3, 1, 1) - 1))).clamp(0, 1)
+            x = (x * (1 + self.channel_jitter * (2 * torch.rand(B, 3, 1, 1) - 1))).clamp(0, 1)
         return x
 
-    def __getitem__(self, i: int) -> dict:
-        i = int(i); S = self.image_size
-        img = self._read(i)
-        h, w = img.shape[:2]
-        lmk = self.landmarks[i] if self.landmarks is not None else np.full((49, 2), np.nan, np.float32)
-        if (w, h) != (S, S):
-            img = resize_input(img, S)
-            lmk = _apply_map(_resize_map(w, h, S), lmk)
-        if self.augment:
-            M = self._random_map()
-            img = cv2.warpAffine(img, M[:2], (S, S), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-            lmk = _apply_map(M[:2], lmk)
-            if M[0, 0] < 0: lmk = lmk[MIRROR49]
-        image = to_input(img, self._jitter if self.augment else None)   # [3, S, S] in [-1, 1]
-        return dict(image=image, labels=torch.tensor(self.labels[i]), mask=torch.tensor(self.mask[i]),
-                    subject=torch.tensor(self.subject_ids[i]), video=str(self.df['video'].iat[i]),
-                    frame=torch.tensor(int(self.df['frame'].iat[i])), landmarks=torch.tensor(lmk, dtype=torch.float32),
-                    index=torch.tensor(i))
+    def __getitems__(self, idx: Sequence[int]) -> list[dict]:
+        "Items `idx` at once (what `DataLoader` asks for with a batch sampler): images decoded or taken from memory, augmented as one batch."
+        idx = np.asarray(idx, np.int64).reshape(-1)
+        img, lmk = self._images(idx)                                            # uint8 [B, S, S, 3], [B, 49, 2]
+        x = rearrange(img, 'b h w c -> b c h w').to(torch.float32) / 255.0      # [B, 3, S, S] in [0, 1]
+        if self.augment and len(idx):
+            M = torch.from_numpy(np.stack([self._random_map() for _ in idx]))   # [B, 3, 3]
+            x = warp_batch(x, M)
+            lmk = (torch.einsum('bij,bkj->bki', M[:, :2, :2], lmk.double()) + M[:, None, :2, 2]).float()
+            flip = M[:, 0, 0] < 0
+            lmk[flip] = lmk[flip][:, MIRROR49]
+            x = self._jitter(x)
+        x = (x - 0.5) / 0.5                                                     # [B, 3, S, S] in [-1, 1]
+        labels, mask = torch.from_numpy(self.labels[idx]), torch.from_numpy(self.mask[idx])
+        subject, frame = torch.from_numpy(self.subject_ids[idx]), torch.from_numpy(self.frame_numbers[idx])
+        return [dict(image=x[k], labels=labels[k], mask=mask[k], subject=subject[k], video=str(self.videos[i]), frame=frame[k],
+                     landmarks=lmk[k], index=torch.tensor(i)) for k, i in enumerate(idx.tolist())]
+
+    def __getitem__(self, i: int) -> dict: return self.__getitems__([int(i)])[0]

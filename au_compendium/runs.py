@@ -19,9 +19,9 @@ from .models import MethodModel, video_centred
 __all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_dir_for', 'eval_loader', 'predict_frames', 'git_state']
 
 # %% ../nbs/13_runs.ipynb #c006
-def default_data_root(dataset: str) -> Path:
-    "`data/<dataset>` under the repository when run from inside it, else under the working directory."
-    return repo_root(fallback=True)/'data'/dataset
+def default_data_root(dataset: str, variant: str = 'mixed') -> Path:
+    "`data/<dataset>` (SynthFACS's variant 'tasks': `data/synthfacs-tasks`) under the repository when run from inside it, else under the working directory."
+    return repo_root(fallback=True)/'data'/(dataset if variant == 'mixed' else f'{dataset}-{variant}')
 
 # %% ../nbs/13_runs.ipynb #c006b
 @dataclass
@@ -44,10 +44,10 @@ class RunData:
 def load_run_data(cfg: Config) -> RunData:
     "Resolve `cfg.dataset`/`data_root` into a validated frame table, its AUs and the train/val/test subjects of `cfg.fold`."
     notices = []
-    root = Path(cfg.data_root) if cfg.data_root else default_data_root(cfg.dataset)
+    root = Path(cfg.data_root) if cfg.data_root else default_data_root(cfg.dataset, cfg.synthfacs_variant)
     if cfg.dataset == 'synthfacs' and not (cfg.data_root and (root/'manifest.csv').exists()):
-        from au_compendium.synthfacs import ensure_synthfacs   # the default set, generated once; a given folder is used as it is
-        ensure_synthfacs(root)
+        from au_compendium.synthfacs import ensure_synthfacs   # the default set of the variant, generated once; a given folder is used as it is
+        ensure_synthfacs(root, variant=cfg.synthfacs_variant)
     elif cfg.dataset in ('disfa', 'bp4d'):
         from au_compendium.prepare import check_prepared
         check_prepared(cfg.dataset, cfg.data_root)
@@ -67,9 +67,10 @@ def load_run_data(cfg: Config) -> RunData:
 
 # %% ../nbs/13_runs.ipynb #c007c
 def run_dir_for(cfg: Config) -> Path:
-    "`cfg.out_dir`, or `reports/runs/<dataset>-fold<k>-seed<s>` under the repository."
+    "`cfg.out_dir`, or `reports/runs/<dataset>-fold<k>-seed<s>` under the repository (`synthfacs-tasks-...` for that variant)."
     if cfg.out_dir: return Path(cfg.out_dir)
-    return repo_root(fallback=True)/'reports'/'runs'/f"{cfg.dataset}-fold{cfg.fold}-seed{cfg.seed}"
+    name = cfg.dataset if cfg.synthfacs_variant == 'mixed' else f'{cfg.dataset}-{cfg.synthfacs_variant}'
+    return repo_root(fallback=True)/'reports'/'runs'/f"{name}-fold{cfg.fold}-seed{cfg.seed}"
 
 # %% ../nbs/13_runs.ipynb #c009
 def eval_loader(ds, cfg: Config, device) -> DataLoader:

@@ -18,9 +18,10 @@ from .align import IBUG68_TO_49, MIRROR68
 from .data import LANDMARK_COLUMNS, write_manifest
 
 # %% auto #0
-__all__ = ['SYNTH_AUS', 'PRESENT', 'GENERATOR_VERSION', 'EVENTS', 'EVENT_PRIOR', 'SKIN', 'HAIR', 'IRIS', 'DEFAULTS', 'Identity',
-           'sample_identity', 'video_script', 'face_points', 'render_frames', 'render_face', 'synthfacs_params',
-           'subject_ids', 'default_root', 'generate_synthfacs', 'ensure_synthfacs', 'synthfacs_cli', 'variance_ratio']
+__all__ = ['SYNTH_AUS', 'PRESENT', 'GENERATOR_VERSION', 'EVENTS', 'EVENT_PRIOR', 'TASKS', 'TASK_SHARE', 'SKIN', 'HAIR', 'IRIS',
+           'VARIANTS', 'DEFAULTS', 'video_tasks', 'Identity', 'sample_identity', 'video_script', 'face_points',
+           'render_frames', 'render_face', 'synthfacs_params', 'subject_ids', 'default_root', 'generate_synthfacs',
+           'ensure_synthfacs', 'synthfacs_cli', 'variance_ratio']
 
 # %% ../nbs/05_synthfacs.ipynb #c006
 SYNTH_AUS: tuple[int, ...] = protocol('synthfacs').aus   # (1, 2, 4, 6, 9, 12, 25, 26), the intensity array's column order
@@ -40,6 +41,14 @@ EVENTS: dict[str, dict[int, tuple[float, float]]] = {    # event: {AU: (probabil
     'twitch':     {},                                    # one random AU below the present threshold
 }
 EVENT_PRIOR = np.array([1.3, 0.6, 0.7, 0.8, 0.6, 1.0, 0.8, 1.3, 0.25, 0.7])  # how common each event is across people
+
+TASKS: tuple[str, ...] = ('smile', 'laugh', 'surprise', 'sad brow', 'frown', 'disgust', 'talk', 'brow raise')  # variant 'tasks': one per video, as BP4D's T1-T8 each elicit one emotion
+TASK_SHARE = 0.85   # in a task video, the share of expression events that are the task's own (the rest follow the person's habits)
+
+def video_tasks(seed: int, index: int, n_videos: int) -> list[str]:
+    "The task of each video of subject `index` of the set made with `seed` (variant 'tasks'): a person's videos differ in task while tasks last."
+    order = np.random.default_rng([seed, 0x7A, index]).permutation(len(TASKS))
+    return [TASKS[order[v % len(TASKS)]] for v in range(n_videos)]
 
 # %% ../nbs/05_synthfacs.ipynb #c009
 SKIN = np.array([[255, 226, 204], [241, 194, 160], [224, 172, 130], [198, 134, 94], [150, 96, 62], [100, 64, 42]], np.float32)
@@ -120,16 +129,22 @@ def _envelope(t: np.ndarray, start: float, onset: float, apex: float, offset: fl
     return s(np.clip((t - start) / onset, 0, 1)) * (1 - s(np.clip((t - start - onset - apex) / offset, 0, 1)))
 
 # %% ../nbs/05_synthfacs.ipynb #c014
-def video_script(idn: Identity, video: int, n_frames: int) -> dict:
+def video_script(idn: Identity, video: int, n_frames: int,
+                 task: str | None = None,   # an event of `EVENTS` that dominates the video (variant 'tasks'); None: the person's habits alone
+                ) -> dict:
     "What changes over video `video` of `idn`: `intensity` [T, 8] (0-5), `blink` [T], `gaze` [T, 2], `pose` [T, 4], `light` [T, 3]."
     rng = np.random.default_rng([idn.seed, 0x5C, idn.index, video])
     T, t = n_frames, np.arange(n_frames, dtype=np.float64)
     I = np.zeros((T, len(SYNTH_AUS)))
     names, w = list(EVENTS), idn.habits / idn.habits.sum()
-    pos = rng.exponential(idn.gap_mean * 0.6)
+    gap, apex_frames = idn.gap_mean, (8, 45)
+    if task is not None:   # one elicitation task: its event makes TASK_SHARE of the events, held longer, with short pauses
+        if task not in TASKS: raise ValueError(f"unknown task {task!r}; tasks: {', '.join(TASKS)}")
+        w, gap, apex_frames = (1 - TASK_SHARE) * w + TASK_SHARE * (np.array(names) == task), idn.gap_mean / 4, (30, 80)
+    pos = rng.exponential(gap * 0.6)
     while pos < T:
         e = names[rng.choice(len(names), p=w)]
-        onset, apex, offset = rng.integers(3, 10), rng.integers(8, 45), rng.integers(4, 14)
+        onset, apex, offset = rng.integers(3, 10), rng.integers(*apex_frames), rng.integers(4, 14)
         comps = EVENTS[e] or {SYNTH_AUS[rng.integers(len(SYNTH_AUS))]: (1.0, rng.uniform(0.5, 1.5))}
         for a, (p, mu) in comps.items():
             if rng.random() >= p: continue
@@ -137,7 +152,7 @@ def video_script(idn: Identity, video: int, n_frames: int) -> dict:
             peak = mu if e == 'twitch' else np.clip(rng.normal(mu, 0.7) * idn.scale[k], 0.6, 5.0)
             tremor = 1 + 0.06 * np.sin(t / rng.uniform(2, 5) + rng.uniform(0, 6))
             I[:, k] = np.maximum(I[:, k], peak * tremor * _envelope(t, pos + rng.integers(-2, 3), onset, apex, offset))
-        pos += onset + apex + offset + rng.exponential(idn.gap_mean)
+        pos += onset + apex + offset + rng.exponential(gap)
     blink, b = np.zeros(T), rng.exponential(idn.blink_gap * 0.5)
     while b < T:
         blink = np.maximum(blink, np.clip(1 - np.abs(t - b) / 2.2, 0, 1))
@@ -425,7 +440,8 @@ def render_face(idn: Identity, intensity: dict | Sequence[float] | None = None, 
     return img[0], lmk[0]
 
 # %% ../nbs/05_synthfacs.ipynb #c037
-DEFAULTS = dict(n_subjects=27, videos_per_subject=3, frames_per_video=120, image_size=64, seed=0, habit_strength=14.0)
+VARIANTS = ('mixed', 'tasks')   # 'mixed': each video mixes a person's expressions; 'tasks': each video is one elicitation task
+DEFAULTS = dict(n_subjects=27, videos_per_subject=3, frames_per_video=120, image_size=64, seed=0, habit_strength=14.0, variant='mixed')
 
 def synthfacs_params(**params) -> dict:
     "The full, validated parameter set of a SynthFACS generation (defaults filled in); unknown names raise."
@@ -443,6 +459,7 @@ def synthfacs_params(**params) -> dict:
     if p['seed'] < 0: raise ValueError(f"seed must be >= 0, got {p['seed']}")
     if not p['habit_strength'] >= 1: raise ValueError(f"habit_strength must be >= 1 (1 = identity does not predict AU rates), got {p['habit_strength']}")
     p['habit_strength'] = float(p['habit_strength'])
+    if p['variant'] not in VARIANTS: raise ValueError(f"variant must be one of {', '.join(map(repr, VARIANTS))}, got {p['variant']!r}")
     return p
 
 def subject_ids(n: int) -> list[str]:
@@ -455,8 +472,9 @@ def _render_subject(p: dict, index: int, out_dir: Path) -> pd.DataFrame:
     idn = sample_identity(p['seed'], index, habit_strength=p['habit_strength'])
     S, sid = p['image_size'], subject_ids(p['n_subjects'])[index]
     painter, parts = _Painter(idn, 2 * S), []
+    tasks = video_tasks(p['seed'], index, p['videos_per_subject']) if p['variant'] == 'tasks' else [None] * p['videos_per_subject']
     for v in range(p['videos_per_subject']):
-        script = video_script(idn, v, p['frames_per_video'])
+        script = video_script(idn, v, p['frames_per_video'], task=tasks[v])
         imgs, lmk = render_frames(idn, script, S, noise_seed=[p['seed'], 0xA0, index, v], painter=painter)
         vid = f'{sid}_v{v + 1}'
         (out_dir/'images'/sid/vid).mkdir(parents=True, exist_ok=True)
@@ -472,9 +490,9 @@ def _render_subject(p: dict, index: int, out_dir: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 # %% ../nbs/05_synthfacs.ipynb #c039
-def default_root() -> Path:
-    "Where SynthFACS lives by default: `data/synthfacs` under the repository root (or under the working directory outside one)."
-    return repo_root(fallback=True)/'data'/'synthfacs'
+def default_root(variant: str = 'mixed') -> Path:
+    "Where SynthFACS lives by default: `data/synthfacs` (variant 'tasks': `data/synthfacs-tasks`) under the repository root (or the working directory outside one)."
+    return repo_root(fallback=True)/'data'/('synthfacs' if variant == 'mixed' else f'synthfacs-{variant}')
 
 def _code_hash(src: str | None = None) -> str:
     "Hash of the exported generator code (or of `src`): a set made by different code is regenerated even if nobody bumped `GENERATOR_VERSION`."
@@ -494,7 +512,7 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
                        verbose: bool = False, **params) -> Path:
     "Render a SynthFACS set (parameters: `DEFAULTS`) into `out_dir`: images, manifest.csv, folds.json, synthfacs.json."
     p = synthfacs_params(**params)
-    out_dir = Path(out_dir) if out_dir is not None else default_root()
+    out_dir = Path(out_dir) if out_dir is not None else default_root(p['variant'])
     if out_dir.exists() and any(out_dir.iterdir()) and _read_stamp(out_dir) is None:
         raise FileExistsError(f"{out_dir} exists, is not empty and holds no synthfacs.json: refusing to overwrite what is not a SynthFACS set")
     t0 = time.perf_counter()
@@ -512,7 +530,8 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
     write_manifest(df, out_dir)
     ids = subject_ids(n)
     (out_dir/'folds.json').write_text(json.dumps({'parts': [ids[k::3] for k in range(3)]}) + '\n')
-    (out_dir/'synthfacs.json').write_text(json.dumps({**stamp, 'complete': True, 'frames': len(df)}, indent=1) + '\n')
+    tasks = {f'{ids[i]}_v{v + 1}': t for i in range(n) for v, t in enumerate(video_tasks(p['seed'], i, p['videos_per_subject']))} if p['variant'] == 'tasks' else None
+    (out_dir/'synthfacs.json').write_text(json.dumps({**stamp, 'complete': True, 'frames': len(df), **({'video_tasks': tasks} if tasks else {})}, indent=1) + '\n')
     if verbose:
         dt = time.perf_counter() - t0
         print(f"SynthFACS: {len(df)} frames ({n} subjects x {p['videos_per_subject']} videos x {p['frames_per_video']} frames, "
@@ -522,7 +541,7 @@ def generate_synthfacs(out_dir: str | Path | None = None,  # folder to write; de
 # %% ../nbs/05_synthfacs.ipynb #c039c
 def ensure_synthfacs(root: str | Path | None = None, *, workers: int = 1, verbose: bool = True, **params) -> Path:
     "The SynthFACS folder `root` with these parameters, generating it only when it is missing, incomplete or made differently; safe when several processes ask at once."
-    root = Path(root) if root is not None else default_root()
+    root = Path(root) if root is not None else default_root(params.get('variant', 'mixed'))
     want = _stamp(synthfacs_params(**params))
     root.parent.mkdir(parents=True, exist_ok=True)
     # Runs of a grid start together and each asks for the data: without the lock, two would generate into one folder and a
@@ -539,7 +558,7 @@ def ensure_synthfacs(root: str | Path | None = None, *, workers: int = 1, verbos
 def synthfacs_cli(argv: Sequence[str] | None = None) -> int:
     "Command line: generate SynthFACS (`au-synthfacs --help`)."
     ap = argparse.ArgumentParser(prog='au-synthfacs', description='Generate the SynthFACS synthetic AU video benchmark in the manifest format.')
-    ap.add_argument('--out', default=None, help='output folder (default: data/synthfacs under the repository root)')
+    ap.add_argument('--out', default=None, help='output folder (default: data/synthfacs, or data/synthfacs-tasks for --variant tasks, under the repository root)')
     ap.add_argument('--subjects', type=int, default=DEFAULTS['n_subjects'], help='number of subjects (default %(default)s)')
     ap.add_argument('--videos', type=int, default=DEFAULTS['videos_per_subject'], help='videos per subject (default %(default)s)')
     ap.add_argument('--frames', type=int, default=DEFAULTS['frames_per_video'], help='frames per video (default %(default)s)')
@@ -547,11 +566,13 @@ def synthfacs_cli(argv: Sequence[str] | None = None) -> int:
     ap.add_argument('--seed', type=int, default=DEFAULTS['seed'], help='random seed (default %(default)s)')
     ap.add_argument('--habit-strength', type=float, default=DEFAULTS['habit_strength'],
                     help='how much more often each person makes their habitual expressions; 1 = identity does not predict AU rates (default %(default)s)')
+    ap.add_argument('--variant', choices=VARIANTS, default=DEFAULTS['variant'],
+                    help="'mixed': each video mixes a person's expressions; 'tasks': each video is one elicitation task, as in BP4D (default %(default)s)")
     ap.add_argument('--workers', type=int, default=1, help='parallel processes (default %(default)s; output is identical)')
     ap.add_argument('--force', action='store_true', help='regenerate even when an identical set exists')
     a = ap.parse_args(argv)
     params = dict(n_subjects=a.subjects, videos_per_subject=a.videos, frames_per_video=a.frames, image_size=a.size,
-                  seed=a.seed, habit_strength=a.habit_strength)
+                  seed=a.seed, habit_strength=a.habit_strength, variant=a.variant)
     try:
         if a.force: generate_synthfacs(a.out, workers=a.workers, verbose=True, **params)
         else: ensure_synthfacs(a.out, workers=a.workers, verbose=True, **params)

@@ -89,6 +89,7 @@ def setup_run(cfg: Config, log=print) -> TrainingRun:
                         au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
                         pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train),
                         videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
+    if device.type == 'cpu': model = model.to(memory_format=torch.channels_last)   # oneDNN's convolutions: a baseline step 0.70x, a default step 0.90x of NCHW's (AVX2)
     opt_main, opt_disc = make_optimizers(model, cfg)
     sampler = sampler_from_config(train_ds.df, cfg, aus=data.aus)   # the run's AUs, also when cfg.aus is None
     if world > 1: sampler = ShardedBatchSampler(sampler, rank, world)
