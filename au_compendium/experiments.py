@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import ABLATION_STEPS, ablation_overrides, ablation_parent, Config, parse_sets, repo_root
+from .core import ABLATION_STEPS, FULL_METHOD, ablation_overrides, ablation_parent, Config, parse_sets, repo_root
 
 # %% auto #0
-__all__ = ['GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug', 'grid_runs', 'run_grid',
-           'all_present_f1', 'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
+__all__ = ['PATENT_PARTS', 'CONTROLS', 'GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug',
+           'grid_runs', 'run_grid', 'all_present_f1', 'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary',
+           'ablate', 'ablate_cli']
 
 # %% ../nbs/18_experiments.ipynb #c006
 def notebook_parameters(nb: str | Path) -> dict[str, str]:
@@ -94,12 +95,29 @@ def run_library(run_dir: str | Path, params: dict | None = None, *, force: bool 
 # %% ../nbs/18_experiments.ipynb #c013
 def _ladder(): return {name: ablation_overrides(name) for name, _ in ABLATION_STEPS}
 
+PATENT_PARTS: dict[str, dict] = {   # each part of the patent, as the switches that turn it off (the leave-one-out rungs)
+    'hard sampler': dict(sampler='random'), 'contrastive losses': dict(use_au_contrastive=False, use_id_contrastive=False),
+    'swap GAN': dict(use_swap_gan=False), 'adversaries & landmarks': dict(use_adversaries=False, use_landmarks=False),
+    'GCN prior': dict(use_gcn=False), 'orthogonality': dict(use_orthogonal=False)}
+CONTROLS: dict[str, dict] = {   # the four controls: the plain detector and the patent, each without and with person normalisation
+    'baseline': ablation_overrides('baseline'),
+    'baseline + person normalisation': {**ablation_overrides('baseline'), 'person_norm': True},
+    'patent (full method)': ablation_overrides(FULL_METHOD),
+    'default (patent + person normalisation)': {}}
 _BVF = ('baseline', '+orthogonality (full)', '+person normalisation (beyond the patent)')   # the plain detector, the patent, the default
 GRIDS: dict[str, dict] = {
     'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     # the plain baseline, the patent's full method and the default over 3 x 3, for paired statistics; seed 0 is shared with `ablations`
     'baseline-vs-full': dict(configs={k: v for k, v in _ladder().items() if k in _BVF}, folds=(1, 2, 3), seeds=(0, 1, 2),
                              base=dict(dataset='synthfacs'), runs='ablations'),
+    # the four controls over 3 x 3 on each benchmark: what the patent's parts add over the plain detector and over it with person normalisation
+    'controls': dict(configs=CONTROLS, folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs'),
+                     reference='baseline', also='baseline + person normalisation'),
+    'controls-tasks': dict(configs=CONTROLS, folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', synthfacs_variant='tasks'),
+                           reference='baseline', also='baseline + person normalisation'),
+    # the default minus each part of the patent in turn; shares the default's runs with `controls`
+    'leave-one-out': dict(configs={'default (patent + person normalisation)': {}, **{f'default - {k}': v for k, v in PATENT_PARTS.items()}},
+                          folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs'), runs='controls'),
     'cv':       dict(configs={'default': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'default': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
@@ -208,8 +226,10 @@ def _builds_on(config: str, earlier: list[str]) -> str | None:
     return parent if parent in earlier else (earlier[-1] if earlier else None)
 
 # %% ../nbs/18_experiments.ipynb #c018c
-def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None) -> pd.DataFrame:
-    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference` and vs the configuration it builds on (`prev`)."
+def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None = None,
+              also: str | None = None,   # a second reference (e.g. the baseline with person normalisation): paired deltas vs it too
+             ) -> pd.DataFrame:
+    "Per configuration (in run order): n, mean and std of `metric`, AUC and the identity probes (motion, floor, ceiling); paired differences of `metric` and AUC vs `reference`, vs `also` and vs the configuration it builds on (`prev`); mean wall-clock seconds per run."
     order = list(dict.fromkeys(runs['config']))
     reference = reference or order[0]
     by = lambda c, col=metric: runs[runs.config == c].set_index(['fold', 'seed'])[col]
@@ -224,6 +244,11 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
         row.update(zip(('delta_vs_ref', 'delta_std', 'p_paired'), _paired(by(c), by(reference))))
         if 'mean_auc' in g and g['mean_auc'].notna().any():
             row.update(zip(('auc_delta_vs_ref', 'auc_delta_std', 'auc_p_paired'), _paired(by(c, 'mean_auc'), by(reference, 'mean_auc'))))
+        if also is not None and also in order:
+            row.update(zip(('delta_vs_also', 'delta_also_std', 'p_also'), _paired(by(c), by(also))))
+            if 'mean_auc' in g and g['mean_auc'].notna().any():
+                row.update(zip(('auc_delta_vs_also', 'auc_delta_also_std', 'auc_p_also'), _paired(by(c, 'mean_auc'), by(also, 'mean_auc'))))
+        if 'wall_s' in g and g['wall_s'].notna().any(): row['wall_s_mean'] = g['wall_s'].mean()
         prev = _builds_on(c, order[:i])
         row.update(prev=prev, **dict(zip(('delta_vs_prev', 'delta_prev_std', 'p_prev'), _paired(by(c), by(prev)) if prev else (np.nan,) * 3)))
         if prev and 'mean_auc' in g and g['mean_auc'].notna().any():   # each rung's own effect on AUC, as on the metric
@@ -233,26 +258,35 @@ def summarise(runs: pd.DataFrame, metric: str = 'mean_f1', reference: str | None
 
 # %% ../nbs/18_experiments.ipynb #c020
 def markdown_summary(summary: pd.DataFrame, title: str, command: str, metric: str = 'mean_f1', note: str = '',
-                     runs: pd.DataFrame | None = None) -> str:
-    "The committed Markdown table: F1 and AUC in points with their spread and paired deltas vs the baseline, the subject probe beside its floor and ceiling; references from `runs`."
+                     runs: pd.DataFrame | None = None,
+                     also: str | None = None) -> str:   # the second reference of `summarise`, given its own ΔF1 and ΔAUC columns
+    "The committed Markdown table: F1 and AUC in points with their spread and paired deltas vs the baseline (and `also`), the subject probe beside its floor and ceiling, minutes per run; references from `runs`."
     def pct(r, k):
         m, s = r.get(k + '_mean'), r.get(k + '_std')
         return 'n/a' if pd.isna(m) else f"{100 * m:.1f}" + ('' if pd.isna(s) else f" ± {100 * s:.1f}")
-    def delta(m, sd, p):
-        if i == 0: return '— | —'
+    def delta(m, sd, p, itself=False):
+        if itself: return '— | —'
         if pd.isna(m): return 'n/a | n/a'
         return f"{100 * m:+.1f}" + ('' if pd.isna(sd) else f" ± {100 * sd:.1f}") + f" | {'n/a' if pd.isna(p) else f'{p:.3f}' if p >= 0.001 else f'{p:.1e}'}"
     g = lambda r, k: r[k] if k in r else np.nan
+    two = also is not None and 'delta_vs_also' in summary
+    wall = 'wall_s_mean' in summary
+    cols = (['configuration', 'runs', 'mean F1 (unseen subjects)', f'paired ΔF1 vs {summary.config.iloc[0]}', 'p']
+            + ([f'ΔF1 vs {also}', 'p'] if two else []) + ['ΔF1 vs the rung it builds on', 'p', 'mean AUC', f'paired ΔAUC vs {summary.config.iloc[0]}', 'p']
+            + ([f'ΔAUC vs {also}', 'p'] if two else []) + ['ΔAUC vs the rung it builds on', 'p', 'subject probe from motion', 'its floor (AU labels)',
+               'its ceiling (identity emb.)'] + (['minutes per run'] if wall else []))
     lines = [f'# {title}', '', f'Regenerate: `{command}`' + (f' ({note})' if note else ''), '',
-             f'| configuration | runs | mean F1 (unseen subjects) | paired ΔF1 vs {summary.config.iloc[0]} | p | ΔF1 vs the rung it builds on | p '
-             f'| mean AUC | paired ΔAUC vs {summary.config.iloc[0]} | p | ΔAUC vs the rung it builds on | p | subject probe from motion | its floor (AU labels) | its ceiling (identity emb.) |',
-             '|' + ' --- |' * 15]
+             '| ' + ' | '.join(cols) + ' |', '|' + ' --- |' * len(cols)]
     for i, (_, r) in enumerate(summary.iterrows()):
-        lines.append(f"| {r.config} | {r.n} | {pct(r, metric)} | {delta(r.delta_vs_ref, r.delta_std, r.p_paired)} | "
-                     f"{delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev)} | {pct(r, 'auc')} | "
-                     f"{delta(g(r, 'auc_delta_vs_ref'), g(r, 'auc_delta_std'), g(r, 'auc_p_paired'))} | "
-                     f"{delta(g(r, 'auc_delta_vs_prev'), g(r, 'auc_delta_prev_std'), g(r, 'auc_p_prev'))} | "
-                     f"{pct(r, 'probe_motion')} | {pct(r, 'probe_floor')} | {pct(r, 'probe_identity')} |")
+        cells = [r.config, str(r.n), pct(r, metric), delta(r.delta_vs_ref, r.delta_std, r.p_paired, i == 0)]
+        if two: cells.append(delta(g(r, 'delta_vs_also'), g(r, 'delta_also_std'), g(r, 'p_also'), r.config == also))
+        cells += [delta(r.delta_vs_prev, r.delta_prev_std, r.p_prev, i == 0), pct(r, 'auc'),
+                  delta(g(r, 'auc_delta_vs_ref'), g(r, 'auc_delta_std'), g(r, 'auc_p_paired'), i == 0)]
+        if two: cells.append(delta(g(r, 'auc_delta_vs_also'), g(r, 'auc_delta_also_std'), g(r, 'auc_p_also'), r.config == also))
+        cells += [delta(g(r, 'auc_delta_vs_prev'), g(r, 'auc_delta_prev_std'), g(r, 'auc_p_prev'), i == 0),
+                  pct(r, 'probe_motion'), pct(r, 'probe_floor'), pct(r, 'probe_identity')]
+        if wall: cells.append('n/a' if pd.isna(r.get('wall_s_mean')) else f"{r['wall_s_mean'] / 60:.1f}")
+        lines.append('| ' + ' | '.join(cells) + ' |')
     if runs is not None:
         refs = []
         if 'all_present_f1' in runs and runs['all_present_f1'].notna().any():
@@ -302,13 +336,14 @@ def ablate(grid: str = 'ablations', out_root: str | Path | None = None, summary_
     runs = run_grid(grid, out_root, force=force, folds=folds, seeds=seeds, finished_only=finished_only, engine=engine, jobs=jobs, **base)
     sdir = Path(summary_dir or repo_root()/'reports'); sdir.mkdir(parents=True, exist_ok=True)
     runs.drop(columns='run_dir').to_csv(sdir/f'{grid}.csv', index=False)
-    summary = summarise(runs)
+    spec = GRIDS[grid]
+    summary = summarise(runs, reference=spec.get('reference'), also=spec.get('also'))
     planned = len(grid_runs(GRIDS[grid], folds=folds, seeds=seeds, **base))
     devices = sorted(runs['device'].unique())
     note = (f'{len(runs)} of {planned} planned runs' + (' (the others had not finished when this summary was written)' if len(runs) < planned else '')
             + f"; device: {', '.join(devices)}")
     extra = ' '.join([f'--set {k}={json.dumps(v)}' for k, v in base.items()] + [f'--{n} ' + ','.join(map(str, v)) for n, v in (('folds', folds), ('seeds', seeds)) if v])
-    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note, runs=runs))
+    (sdir/f'{grid}.md').write_text(markdown_summary(summary, f'Grid `{grid}`', f'au-ablate {grid} {extra}'.strip(), note=note, runs=runs, also=spec.get('also')))
     plot_summary(runs, sdir/f'{grid}.png')
     return summary
 
