@@ -196,7 +196,8 @@ class Config:
     seed: int = 0
     device: str = 'auto'              # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     out_dir: str = ''                 # run folder; empty for reports/runs/<dataset>-fold<k>-seed<s>
-    resume: bool = False
+    resume: bool = False              # continue the run in out_dir from its checkpoint; refused when its data or configuration changed since
+    resume_changed: bool = False      # with resume: continue even so (the changes are listed in metrics.json)
     # ablation switches (the sampler is its own switch)
     sampler: str = 'hard'             # 'hard' (claims 1-2) or 'random'
     use_au_contrastive: bool = True

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_runs.ipynb #c003
 from __future__ import annotations
-import contextlib, subprocess
+import contextlib, hashlib, subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,8 @@ from .data import load_manifest, au_columns, has_landmarks, subject_parts, valid
 from .models import MethodModel, video_centred
 
 # %% auto #0
-__all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_dir_for', 'eval_loader', 'predict_frames', 'git_state']
+__all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_fingerprint', 'fingerprint_changes', 'run_dir_for',
+           'eval_loader', 'predict_frames', 'git_state']
 
 # %% ../nbs/13_runs.ipynb #c006
 def default_data_root(dataset: str, variant: str = 'mixed') -> Path:
@@ -64,6 +65,34 @@ def load_run_data(cfg: Config) -> RunData:
     train, test = fold_subjects(parts, cfg.fold)
     train, val = validation_subjects(train, cfg.val_fraction, cfg.seed)
     return RunData(df, aus, train, val, test, source, notices)
+
+# %% ../nbs/13_runs.ipynb #c007f
+# fields that do not change what a resumed run computes: where it writes, on which device, with how many loader processes
+_NOT_FINGERPRINTED = ('resume', 'resume_changed', 'out_dir', 'device', 'num_workers')
+
+def run_fingerprint(cfg: Config, data: RunData) -> dict:
+    "What a checkpoint must match to be resumed: the configuration (less `_NOT_FINGERPRINTED`), the subject split, and a hash per training or validation subject of its frames' paths, labels and landmarks."
+    used = data.df[data.df['subject'].isin(data.train + data.val)]
+    cols = ['path', 'video', 'frame'] + [f'AU{a}' for a in data.aus] + [c for c in data.df.columns if c[:1] in 'xy' and c[1:].isdigit()]
+    subjects = {s: dict(frames=len(g), sha=hashlib.sha256(pd.util.hash_pandas_object(g[cols], index=False).values.tobytes()).hexdigest()[:16])
+                for s, g in used.groupby('subject', sort=True)}
+    return dict(config={k: v for k, v in cfg.to_dict().items() if k not in _NOT_FINGERPRINTED},
+                split=dict(train=list(data.train), val=list(data.val), test=list(data.test)), subjects=subjects,
+                root=str(data.df.attrs.get('root', '')))
+
+def fingerprint_changes(old: dict, new: dict) -> list[str]:
+    "What differs between two `run_fingerprint`s, one line each (empty when they match)."
+    out = [f"config field `{k}`: {old['config'].get(k)!r} -> {new['config'].get(k)!r}"
+           for k in sorted(set(old['config']) | set(new['config'])) if old['config'].get(k) != new['config'].get(k)]
+    if old.get('root') != new.get('root'): out.append(f"data folder: {old.get('root')} -> {new.get('root')}")
+    for part in ('train', 'val', 'test'):
+        a, b = old['split'][part], new['split'][part]
+        if gone := [s for s in a if s not in b]: out.append(f"{part} subjects removed: {', '.join(gone)}")
+        if added := [s for s in b if s not in a]: out.append(f"{part} subjects added: {', '.join(added)}")
+    for s in sorted(set(old['subjects']) & set(new['subjects'])):
+        o, n = old['subjects'][s], new['subjects'][s]
+        if o != n: out.append(f"subject {s}: frames, labels or landmarks changed ({o['frames']} -> {n['frames']} frames)")
+    return out
 
 # %% ../nbs/13_runs.ipynb #c007c
 def run_dir_for(cfg: Config) -> Path:

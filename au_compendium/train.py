@@ -23,11 +23,11 @@ from .step import train_step, make_optimizers, NonFiniteLossError
 from .core import UNIT
 from .sampler import sampler_from_config
 # a run's data, folder, evaluation and provenance live in `runs`; re-exported here for the scripts that import them from `train`
-from .runs import default_data_root, RunData, load_run_data, eval_loader, predict_frames, git_state, run_dir_for
+from .runs import default_data_root, RunData, load_run_data, eval_loader, predict_frames, git_state, run_dir_for, run_fingerprint, fingerprint_changes
 
 # %% auto #0
-__all__ = ['LEAKAGE_FRAMES', 'positive_weights', 'selects', 'TrainingDiverged', 'TrainingRun', 'setup_run', 'train_one_epoch',
-           'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
+__all__ = ['LEAKAGE_FRAMES', 'positive_weights', 'selects', 'TrainingDiverged', 'ResumeMismatch', 'TrainingRun', 'setup_run',
+           'train_one_epoch', 'end_epoch', 'finish_run', 'train', 'ShardedBatchSampler', 'plot_curves', 'train_cli']
 
 # %% ../nbs/15_train.ipynb #c014
 LEAKAGE_FRAMES = 1500   # test frames (evenly spaced) the identity-leakage probes of metrics.json use; report.ipynb takes its own
@@ -52,6 +52,9 @@ def _dist():
     return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
 
 # %% ../nbs/15_train.ipynb #c015
+class ResumeMismatch(ValueError):
+    "A checkpoint was written with other data or settings than the run asked to resume it."
+
 @dataclass
 class TrainingRun:
     "Everything `setup_run` builds for a run: what its epochs update and `finish_run` reads."
@@ -60,6 +63,8 @@ class TrainingRun:
     opt_main: torch.optim.Optimizer; opt_disc: torch.optim.Optimizer; sampler: object; loader: DataLoader
     sched: torch.optim.lr_scheduler.LRScheduler; grad_sync: object = None
     start: int = 0                                   # first epoch to run (after a resumed checkpoint's)
+    fingerprint: dict = field(default_factory=dict)  # `run_fingerprint`: what a checkpoint must match to be resumed
+    resumed: list = field(default_factory=list)      # one record per resume: after which epoch, and what had changed (accepted with resume_changed)
     history: list = field(default_factory=list)      # one record per finished epoch
     best: dict = field(default_factory=dict)         # the selected epoch and its validation scores
     @property
@@ -100,9 +105,20 @@ def setup_run(cfg: Config, log=print) -> TrainingRun:
                       rank=rank, world=world, t0=t0, data=data, train_ds=train_ds, val_ds=val_ds, model=model, opt_main=opt_main,
                       opt_disc=opt_disc, sampler=sampler, loader=loader, sched=sched, grad_sync=_grad_averager(world),
                       best=dict(mean_f1=None, mean_auc=None, epoch=None, select_by=cfg.select_by))
+    run.fingerprint = run_fingerprint(cfg, data)
     if cfg.resume and run.ckpt_path.exists():
         st = load_state(run.ckpt_path)
-        model.load_state_dict(st['model']); opt_main.load_state_dict(st['opt_main']); opt_disc.load_state_dict(st['opt_disc'])
+        changes = fingerprint_changes(st['fingerprint'], run.fingerprint) if 'fingerprint' in st else ['the checkpoint predates fingerprints: what changed cannot be checked']
+        if changes and not cfg.resume_changed:
+            raise ResumeMismatch(f"{run.ckpt_path} was written by a run with other data or settings, so resuming would mix the two:\n  "
+                                 + '\n  '.join(changes) + "\nstart afresh (resume=False), or continue anyway with resume_changed=True "
+                                 "(metrics.json then lists these changes)")
+        run.resumed = [*st.get('resumed', []), dict(after_epoch=st['epoch'] + 1, changes=changes)]
+        try: model.load_state_dict(st['model'])
+        except RuntimeError as e:
+            raise ResumeMismatch(f"{run.ckpt_path}: the model's shape changed with the data or settings ({'; '.join(changes) or 'see below'}), "
+                                 f"so its weights cannot be loaded: start afresh (resume=False). PyTorch says: {str(e).splitlines()[0]}") from None
+        opt_main.load_state_dict(st['opt_main']); opt_disc.load_state_dict(st['opt_disc'])
         sched.load_state_dict(st['sched']); set_rng_state(st['rng'])
         run.start, run.history, run.best = st['epoch'] + 1, st['history'], st['best']
         log(f"resumed from {run.ckpt_path} after epoch {st['epoch'] + 1} of {cfg.epochs}")
@@ -142,7 +158,8 @@ def end_epoch(run: TrainingRun, epoch: int, rec: dict, log=print):
         run.best = dict(mean_f1=vm and vm['mean_f1'], mean_auc=vm and vm['mean_auc'], epoch=epoch + 1, select_by=cfg.select_by)
         save_state(out/'best.safetensors', {'model': model.state_dict()})
     save_state(run.ckpt_path, dict(model=model.state_dict(), opt_main=run.opt_main.state_dict(), opt_disc=run.opt_disc.state_dict(),
-                                   sched=run.sched.state_dict(), rng=rng_state(), epoch=epoch, history=run.history, best=run.best))
+                                   sched=run.sched.state_dict(), rng=rng_state(), epoch=epoch, history=run.history, best=run.best,
+                                   fingerprint=run.fingerprint, resumed=run.resumed))
     # the log is rewritten from the checkpointed history, so a killed run never leaves it ahead of or behind its state
     atomic_write(out/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in run.history)))
     log(f"epoch {epoch + 1}/{cfg.epochs}: loss {rec.get('loss_total', float('nan')):.4f}"
@@ -158,7 +175,8 @@ def finish_run(run: TrainingRun, log=print) -> dict:
     metrics = dict(test=au_metrics(p['labels'], p['probs'], data.aus), val_best=run.best, epochs_run=len(run.history),
                    config=cfg.to_dict(), seed=cfg.seed, dataset=cfg.dataset, fold=cfg.fold, aus=data.aus,
                    subjects=dict(train=data.train, val=data.val, test=data.test, folds_source=data.folds_source),
-                   git=git_state(Path(__file__).parent), machine=machine_info(), device=str(device))
+                   git=git_state(Path(__file__).parent), machine=machine_info(), device=str(device),
+                   **({'resumed': run.resumed} if run.resumed else {}))
     if run.val_ds is not None:   # per-AU thresholds calibrated on the validation subjects, reported beside the field's 0.5
         pv = predict_frames(model, eval_loader(run.val_ds, cfg, device), device, amp_dtype=run.amp_dtype)
         thr = calibrate_thresholds(pv['labels'], pv['probs'])
@@ -252,6 +270,7 @@ def train_cli(argv: list[str] | None = None):
         dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
         if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
     try: train(Config.from_dict(kw), progress=not a.no_progress)
+    except ResumeMismatch as e: raise SystemExit(f"au-train: {e}") from None
     finally:
         if world > 1: torch.distributed.destroy_process_group()
 

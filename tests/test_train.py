@@ -205,3 +205,31 @@ def test_person_norm_run_trains_evaluates_and_reloads(tiny_synthfacs, tmp_path):
     assert set(table.centred_on) == {'track'}
     order = np.concatenate([np.flatnonzero((p['video'] == v)) for v in sorted(np.unique(p['video']))])
     assert np.allclose(table[[f'AU{a}_prob' for a in data.aus]].to_numpy(), p['probs'][order], atol=1e-4)
+
+def test_resume_refuses_changed_data_naming_what_changed(tiny_synthfacs, tmp_path):
+    "#25 kind 9: a checkpoint remembers its data and settings; resuming on relabelled data or without a subject says so, not a traceback."
+    import shutil
+    import pandas as pd
+    from au_compendium.core import Config
+    from au_compendium.train import train, ResumeMismatch
+    data = tmp_path/'data'; shutil.copytree(tiny_synthfacs, data); _folds(data)
+    kw = dict(TINY, dataset='manifest', data_root=str(data), out_dir=str(tmp_path/'run'), epochs=2)
+    assert train(Config(**kw), progress=False, log=lambda *a: None, stop_after_epoch=1) == dict(stopped_after_epoch=1)
+    m = pd.read_csv(data/'manifest.csv', dtype=str, keep_default_na=False)
+    first = sorted(m.subject.unique())[0]
+    m.loc[m.subject == first, 'AU12'] = '1'                                   # a subject relabelled
+    m.to_csv(data/'manifest.csv', index=False)
+    with pytest.raises(ResumeMismatch, match=f"subject {first}: frames, labels or landmarks changed"):
+        train(Config(**kw, resume=True), progress=False, log=lambda *a: None)
+    with pytest.raises(ResumeMismatch, match="config field `lr`: 0.001 -> 0.002"):
+        train(Config(**{**kw, 'lr': 0.002}, resume=True), progress=False, log=lambda *a: None)
+    done = train(Config(**kw, resume=True, resume_changed=True), progress=False, log=lambda *a: None)   # the user says: go on
+    assert done['resumed'][0]['after_epoch'] == 1 and any(first in c for c in done['resumed'][0]['changes']), done['resumed']
+    on_disk = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    assert on_disk['resumed'] == done['resumed']
+    # a training subject removed: named, never PyTorch's size-mismatch traceback
+    assert train(Config(**{**kw, 'out_dir': str(tmp_path/'run2')}), progress=False, log=lambda *a: None, stop_after_epoch=1)
+    folds = json.loads((data/'folds.json').read_text()); gone = folds['parts'][0].pop()
+    (data/'folds.json').write_text(json.dumps(folds)); m[m.subject != gone].to_csv(data/'manifest.csv', index=False)
+    with pytest.raises(ResumeMismatch, match=f"subjects removed: {gone}"):
+        train(Config(**{**kw, 'out_dir': str(tmp_path/'run2')}, resume=True), progress=False, log=lambda *a: None)
