@@ -7,13 +7,13 @@ from __future__ import annotations
 import math, os, re, struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'cut_short', 'VideoReader',
-           'write_mkv', 'mp4_faststart', 'set_avi_frame_count']
+__all__ = ['HIDDEN_NAMES', 'is_hidden', 'Walk', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'cut_short',
+           'VideoReader', 'write_mkv', 'mp4_faststart', 'set_avi_frame_count']
 
 # %% ../nbs/03_media.ipynb #c006
 HIDDEN_NAMES = frozenset({'__MACOSX', '$RECYCLE.BIN', 'System Volume Information', 'Thumbs.db', 'desktop.ini'})
@@ -26,15 +26,40 @@ def is_hidden(path: str | Path) -> bool:
     try: return bool(getattr(os.stat(p, follow_symlinks=False), 'st_file_attributes', 0) & _WIN_HIDDEN)
     except OSError: return False
 
-def walk_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
-    "`(files, hidden)`: the files under `folder` (recursively, sorted), and the hidden files and folders skipped (a folder once, not its contents)."
-    files, hidden = [], []
-    for root, dirs, names in os.walk(folder):
-        r = Path(root)
-        hidden += [r / d for d in dirs if is_hidden(r / d)]
-        dirs[:] = [d for d in dirs if not is_hidden(r / d)]
-        for n in names: (hidden if is_hidden(r / n) else files).append(r / n)
-    return sorted(files), sorted(hidden)
+class Walk(NamedTuple):
+    "What `walk_files` found: every list sorted, paths as reached from the folder walked (through links, not resolved)."
+    files: list[Path]       # the files, linked folders' included
+    hidden: list[Path]      # hidden files and folders skipped (a folder once, not its contents)
+    links: list[Path]       # symbolic links to folders, followed
+    repeated: list[Path]    # links (or folders under them) leading to a folder already walked: not walked again (loops, duplicates)
+    unreadable: list[Path]  # folders that could not be listed (permissions)
+
+def _dir_key(p: Path) -> tuple[int, int]:
+    st = os.stat(p); return st.st_dev, st.st_ino   # the folder itself, whichever link leads to it
+
+def walk_files(folder: str | Path) -> Walk:
+    "The files under `folder` (recursively, through linked folders, each folder once) and what was skipped, as a `Walk`."
+    files, hidden, links, repeated, unreadable = [], [], [], [], []
+    seen = {_dir_key(Path(folder))}
+    def walk(top: Path) -> list[Path]:   # the real folders under `top`; returns the linked folders met
+        met = []
+        for root, dirs, names in os.walk(top, onerror=lambda e: unreadable.append(Path(e.filename))):
+            r, keep = Path(root), []
+            for d in dirs:
+                p = r / d
+                if is_hidden(p): hidden.append(p)
+                elif p.is_symlink(): met.append(p)
+                elif (k := _dir_key(p)) in seen: repeated.append(p)
+                else: seen.add(k); keep.append(d)
+            dirs[:] = keep
+            for n in names: (hidden if is_hidden(r / n) else files).append(r / n)
+        return met
+    todo = walk(Path(folder))
+    while todo:   # links last, so that a folder reached both ways is named by its real path
+        link = todo.pop(0)
+        if (k := _dir_key(link)) in seen: repeated.append(link); continue
+        seen.add(k); links.append(link); todo += walk(link)
+    return Walk(*map(sorted, (files, hidden, links, repeated, unreadable)))
 
 # %% ../nbs/03_media.ipynb #c009
 class MediaError(ValueError):
