@@ -117,7 +117,7 @@ def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int,
         if img is not None: yield 0, math.nan, img
         else:
             try: reader = _open_video(src.path)
-            except InputError: raise InputError(f"{src.path}: neither an image nor a video OpenCV can read") from None
+            except InputError: raise InputError(f"{src.path}: neither an image nor a video that can be read") from None
             yield from _read_video(reader, src.name, reports)
 
 # %% ../nbs/17_predict.ipynb #c018
@@ -643,7 +643,7 @@ def _names(paths: Sequence[str], k: int = 4) -> str:
     return ', '.join(Path(p).name for p in paths[:k]) + (f", ... ({len(paths) - k} more)" if len(paths) > k else '')
 
 def _skip_lines(at: dict) -> list[str]:
-    "What the command says about what it skipped and where it searched at reduced resolution."
+    "What the command says about what it skipped, what changed in videos (frame size, HDR converted), and where it searched at reduced resolution."
     out, sk = [], at.get('skipped_files') or {}
     hidden, other = sk.get('hidden', []), sk.get('not_image_or_video', [])
     again, unread = sk.get('repeated_folder', []), sk.get('unreadable_folder', [])
@@ -653,6 +653,7 @@ def _skip_lines(at: dict) -> list[str]:
               + ([f"{len(again)} repeated linked folder(s) ({_names(again)})"] if again else []) \
               + ([f"{len(unread)} unreadable folder(s) ({_names(unread)})"] if unread else [])
         out.append(f"au-predict: skipped {' and '.join(parts)} in the folders given (listed in the JSON sidecar)")
+    out += [f"au-predict: note: {n} (see videos in the JSON sidecar)" for v in (at.get('videos') or {}).values() for n in v.get('notes', [])]
     red = at.get('reduced_resolution') or {}
     if red:
         px = max(r['smallest_face_px'] for r in red.values())
