@@ -4,16 +4,18 @@
 
 # %% ../nbs/03_media.ipynb #c003
 from __future__ import annotations
-import math, os, re, struct
+import fractions, math, os, re, struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
+import av
+from av.video.reformatter import ColorTrc, VideoReformatter
 import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['HIDDEN_NAMES', 'is_hidden', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport', 'cut_short', 'VideoReader',
-           'write_mkv', 'mp4_faststart', 'set_avi_frame_count']
+__all__ = ['HIDDEN_NAMES', 'HDR_TRANSFERS', 'is_hidden', 'Walk', 'walk_files', 'MediaError', 'index_ranges', 'VideoReport',
+           'cut_short', 'VideoReader', 'write_mkv', 'mp4_faststart', 'set_avi_frame_count', 'write_av']
 
 # %% ../nbs/03_media.ipynb #c006
 HIDDEN_NAMES = frozenset({'__MACOSX', '$RECYCLE.BIN', 'System Volume Information', 'Thumbs.db', 'desktop.ini'})
@@ -26,15 +28,40 @@ def is_hidden(path: str | Path) -> bool:
     try: return bool(getattr(os.stat(p, follow_symlinks=False), 'st_file_attributes', 0) & _WIN_HIDDEN)
     except OSError: return False
 
-def walk_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
-    "`(files, hidden)`: the files under `folder` (recursively, sorted), and the hidden files and folders skipped (a folder once, not its contents)."
-    files, hidden = [], []
-    for root, dirs, names in os.walk(folder):
-        r = Path(root)
-        hidden += [r / d for d in dirs if is_hidden(r / d)]
-        dirs[:] = [d for d in dirs if not is_hidden(r / d)]
-        for n in names: (hidden if is_hidden(r / n) else files).append(r / n)
-    return sorted(files), sorted(hidden)
+class Walk(NamedTuple):
+    "What `walk_files` found: every list sorted, paths as reached from the folder walked (through links, not resolved)."
+    files: list[Path]       # the files, linked folders' included
+    hidden: list[Path]      # hidden files and folders skipped (a folder once, not its contents)
+    links: list[Path]       # symbolic links to folders, followed
+    repeated: list[Path]    # links (or folders under them) leading to a folder already walked: not walked again (loops, duplicates)
+    unreadable: list[Path]  # folders that could not be listed (permissions)
+
+def _dir_key(p: Path) -> tuple[int, int]:
+    st = os.stat(p); return st.st_dev, st.st_ino   # the folder itself, whichever link leads to it
+
+def walk_files(folder: str | Path) -> Walk:
+    "The files under `folder` (recursively, through linked folders, each folder once) and what was skipped, as a `Walk`."
+    files, hidden, links, repeated, unreadable = [], [], [], [], []
+    seen = {_dir_key(Path(folder))}
+    def walk(top: Path) -> list[Path]:   # the real folders under `top`; returns the linked folders met
+        met = []
+        for root, dirs, names in os.walk(top, onerror=lambda e: unreadable.append(Path(e.filename))):
+            r, keep = Path(root), []
+            for d in dirs:
+                p = r / d
+                if is_hidden(p): hidden.append(p)
+                elif p.is_symlink(): met.append(p)
+                elif (k := _dir_key(p)) in seen: repeated.append(p)
+                else: seen.add(k); keep.append(d)
+            dirs[:] = keep
+            for n in names: (hidden if is_hidden(r / n) else files).append(r / n)
+        return met
+    todo = walk(Path(folder))
+    while todo:   # links last, so that a folder reached both ways is named by its real path
+        link = todo.pop(0)
+        if (k := _dir_key(link)) in seen: repeated.append(link); continue
+        seen.add(k); links.append(link); todo += walk(link)
+    return Walk(*map(sorted, (files, hidden, links, repeated, unreadable)))
 
 # %% ../nbs/03_media.ipynb #c009
 class MediaError(ValueError):
@@ -48,6 +75,8 @@ def index_ranges(xs: Sequence[int]) -> str:
         else: out.append([x, x])
     return ', '.join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
 
+HDR_TRANSFERS = {'smpte2084': 'PQ', 'arib-std-b67': 'HLG'}   # FFmpeg's names of the HDR transfer characteristics, and what people call them
+
 # %% ../nbs/03_media.ipynb #c009b
 @dataclass
 class VideoReport:
@@ -55,7 +84,7 @@ class VideoReport:
     path: str
     decoded: int = 0                      # frames decoded and given out
     in_file: int | None = None            # frames present in the file (the stream's packets); None when it could not be scanned
-    header_frames: int = 0                # OpenCV's CAP_PROP_FRAME_COUNT: the header's count, or duration x rate (informational only)
+    header_frames: int = 0                # the header's count, or duration x rate, as OpenCV's CAP_PROP_FRAME_COUNT (informational only)
     fps: float = 0.0                      # the stream's nominal frame rate
     announced_s: float | None = None      # how long the container says the stream lasts; None when it does not say
     last_s: float | None = None           # presentation time of the last frame present in the file
@@ -65,6 +94,9 @@ class VideoReport:
     numbering: str = 'presentation time'  # how frame indices were given: by presentation time among the file's frames, or 'decoding order'
     cut_short: bool | None = None         # the file holds fewer bytes than its container declares; None: its structure does not say
     finished: bool = False                # the whole file was read (False: the reader was stopped early)
+    sizes: list[list[int]] = field(default_factory=list)   # [[first frame index, width, height], ...]: one entry per run of frames at one size
+    color_transfer: str | None = None     # the stream's transfer characteristic as FFmpeg names it ('bt709', 'smpte2084' = PQ, 'arib-std-b67' = HLG); None: unspecified
+    converted_to_sdr: int = 0             # HDR frames converted to SDR BT.709 before they were given out
 
     @property
     def lost(self) -> int:
@@ -79,6 +111,9 @@ class VideoReport:
     @property
     def complete(self) -> bool: return self.lost == 0
 
+    @property
+    def hdr(self) -> bool: return self.color_transfer in HDR_TRANSFERS
+
     def problem(self) -> str | None:
         "What was lost, in words (None when nothing was)."
         parts = []
@@ -90,8 +125,20 @@ class VideoReport:
                          f"{self.missing_at_end} frame(s) at its {self.fps:g} fps are missing at the end (a truncated file?)")
         return f"{self.path}: " + '; '.join(parts) if parts else None
 
+    def notes(self) -> list[str]:
+        "What a reader of the results should know though nothing was lost, in words: the frame size changing, HDR converted to SDR."
+        out = []
+        if len(self.sizes) > 1:
+            runs = ', '.join(f"{w}x{h} from frame {i}" for i, w, h in self.sizes[:4]) + (', ...' if len(self.sizes) > 4 else '')
+            out.append(f"{self.path}: the frame size changes {len(self.sizes) - 1} time(s) ({runs}); each frame was read at its own size")
+        if self.hdr:
+            out.append(f"{self.path}: HDR video ({HDR_TRANSFERS[self.color_transfer]}, colour_transfer {self.color_transfer}): "
+                       f"{self.converted_to_sdr} frame(s) converted to SDR BT.709 by FFmpeg's colour management "
+                       "(HDR reference white to SDR white; brighter highlights clipped)")
+        return out
+
     def as_dict(self) -> dict:
-        return {**asdict(self), 'frames': self.frames, 'lost': self.lost, 'complete': self.complete}
+        return {**asdict(self), 'frames': self.frames, 'lost': self.lost, 'complete': self.complete, 'hdr': self.hdr, 'notes': self.notes()}
 
 # %% ../nbs/03_media.ipynb #c010
 def _ebml_vint(d: bytes, i: int) -> tuple[int | None, int]:
@@ -133,20 +180,74 @@ def cut_short(path: str | Path) -> bool | None:
     return None
 
 # %% ../nbs/03_media.ipynb #c010b
-def _open_failure(path) -> MediaError:
-    return MediaError(f"{path}: cannot open it as a video (not a video, damaged, or a codec OpenCV's FFmpeg lacks)")
+_SDR = 'out_transfer=bt709:out_primaries=bt709:out_color_matrix=bt709:intent=relative_colorimetric'   # FFmpeg 8's scale filter: colour-managed
 
+def _open_failure(path, why: str = 'not a video, damaged, or a codec FFmpeg lacks') -> MediaError:
+    return MediaError(f"{path}: cannot open it as a video ({why})")
+
+def _open(path: Path):
+    "`(container, its first video stream)`; `MediaError` naming the file when it is not a video."
+    try: c = av.open(str(path))
+    except FileNotFoundError: raise MediaError(f"{path}: cannot open it: no such file") from None
+    except (av.error.FFmpegError, OSError, ValueError): raise _open_failure(path) from None
+    if not c.streams.video: c.close(); raise _open_failure(path, 'it holds no video stream')
+    return c, c.streams.video[0]
+
+def _transfer_name(v: int | None) -> str | None:
+    "FFmpeg's name of a transfer characteristic code (`AVColorTransferCharacteristic`); None when unspecified."
+    if v in (None, 0, 2): return None
+    try: return ColorTrc(v).name.lower().replace('_', '-')
+    except ValueError: return f'trc{v}'
+
+# %% ../nbs/03_media.ipynb #c021i
+def _packets(c, s) -> Iterator:
+    "The packets of stream `s` that hold data, however many of other streams lie between them; a container that breaks off (damaged, cut) ends them, keeping those read."
+    it = c.demux(s)
+    while True:
+        try: p = next(it)
+        except (StopIteration, av.error.FFmpegError): return
+        if p.size: yield p
+
+def _decoded(c, s) -> Iterator:
+    "Every frame of stream `s` that decodes (PyAV `VideoFrame`s, each at its own size), in presentation order; a packet that fails to decode is passed over."
+    cc = s.codec_context
+    for p in _packets(c, s):
+        try: frames = cc.decode(p)
+        except av.error.FFmpegError: continue
+        yield from frames
+    try: frames = cc.decode(None)                  # the frames still in the decoder
+    except av.error.FFmpegError: frames = []
+    yield from frames
+
+class _ToBGR:
+    "Decoded frames to BGR uint8 [H, W, 3] at their own size (the frame's own YUV matrix); HDR ones (PQ, HLG) converted to SDR BT.709 first, counted in `converted`."
+    def __init__(self): self.rf, self.sdr, self.converted = VideoReformatter(), None, 0
+    def __call__(self, fr) -> np.ndarray:
+        if _transfer_name(fr.color_trc) not in HDR_TRANSFERS: return self.rf.reformat(fr, format='bgr24').to_ndarray()
+        key = (fr.width, fr.height, fr.format.name)
+        if self.sdr is None or self.sdr[0] != key:   # one filter graph per frame size and pixel format
+            g = av.filter.Graph()
+            chain = [g.add_buffer(width=fr.width, height=fr.height, format=fr.format, time_base=fractions.Fraction(1, 1000)),
+                     g.add('scale', _SDR), g.add('format', 'bgr24'), g.add('buffersink')]
+            for a, b in zip(chain, chain[1:]): a.link_to(b)
+            g.configure(); self.sdr = (key, g)
+        self.sdr[1].push(fr); self.converted += 1
+        return self.sdr[1].pull().to_ndarray()
+
+# %% ../nbs/03_media.ipynb #c021r
 class VideoReader:
-    "A video file's frames as `(index, timestamp_s, frame [H, W, 3] uint8 BGR)`, numbered by presentation time; `report` says what was lost."
+    "A video file's frames as `(index, timestamp_s, frame [H, W, 3] uint8 BGR)` at each frame's own size, HDR converted to SDR, numbered by presentation time; `report` says what was lost."
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        cap = cv2.VideoCapture(str(self.path))
+        c, s = _open(self.path)
         try:
-            if not cap.isOpened(): raise _open_failure(self.path)
-            fps, header = cap.get(cv2.CAP_PROP_FPS), int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        finally: cap.release()
-        self.pts = self._scan()                      # [P] presentation times (ms) of the frames in the file, sorted; None: unknown
-        r = self.report = VideoReport(str(self.path), header_frames=max(header, 0), fps=fps if fps > 0 else 0.0)
+            fps = float(s.guessed_rate or 0)
+            dur = c.duration / 1e6 if c.duration else float(s.duration * s.time_base) if s.duration else 0.0
+            header = s.frames or math.floor(dur * fps + 0.5)   # OpenCV's CAP_PROP_FRAME_COUNT: the stream's count, else duration x rate
+            r = self.report = VideoReport(str(self.path), header_frames=max(int(header), 0), fps=fps,
+                                          color_transfer=_transfer_name(s.codec_context.color_trc))
+            self.pts = self._scan(c, s)              # [P] presentation times (ms) of the frames in the file, sorted; None: unknown
+        finally: c.close()
         r.cut_short = cut_short(self.path)
         if self.pts is None: return
         r.in_file = len(self.pts)
@@ -157,48 +258,36 @@ class VideoReader:
             short = r.announced_s - r.last_s          # the last frame present lasts at most `longest`; the count is rounded to +-0.5 frame
             if short > longest + 0.5 / r.fps + 1e-3: r.missing_at_end = max(1, round(short * r.fps) - 1)
 
-    def _scan(self) -> np.ndarray | None:
-        "Presentation times (ms) of every frame in the file, read from the demuxed packets without decoding; None when not available."
-        cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_FORMAT, -1])   # raw mode: packets, not pictures
-        try:
-            if not cap.isOpened(): return None
-            ts = []
-            while cap.grab(): ts.append(cap.get(cv2.CAP_PROP_POS_MSEC))
-        finally: cap.release()
-        ts = np.sort(np.asarray(ts, np.float64))
+    def _scan(self, c, s) -> np.ndarray | None:
+        "Presentation times (ms from the stream's start) of every frame in the file, from the video stream's packets, not decoded; None when not available."
+        start, ms = s.start_time or 0, float(s.time_base) * 1000
+        ts = np.sort(np.asarray([math.nan if p.pts is None else (p.pts - start) * ms for p in _packets(c, s)], np.float64))
         if not np.isfinite(ts).all() or (len(ts) > 1 and np.diff(ts).min() <= 0): return None   # no usable timestamps
         return ts
 
     def _position(self, ms: float, after: int) -> int | None:
         "Index of the frame in the file presented at `ms`, if it is one and comes after `after`."
-        if self.pts is None or not len(self.pts): return None
+        if self.pts is None or not len(self.pts) or not math.isfinite(ms): return None
         tol = min(0.5, float(np.diff(self.pts).min()) / 4) if len(self.pts) > 1 else 0.5
         j = int(np.searchsorted(self.pts, ms - tol))
         return j if j < len(self.pts) and abs(self.pts[j] - ms) <= tol and j > after else None
-
     def __iter__(self) -> Iterator[tuple[int, float, np.ndarray]]:
-        r, cap = self.report, cv2.VideoCapture(str(self.path))
-        if not cap.isOpened(): cap.release(); raise _open_failure(self.path)
-        r.decoded, r.finished, seen, last = 0, False, [], -1
+        r, (c, s) = self.report, _open(self.path)
+        s.thread_type = 'AUTO'                         # frame and slice threads, as players decode
+        bgr, start, ms_per = _ToBGR(), s.start_time or 0, float(s.time_base) * 1000
+        r.decoded, r.finished, r.sizes, r.converted_to_sdr, seen, last = 0, False, [], 0, [], -1
         try:
-            fails = 0
-            while True:
-                ok, frame = cap.read()
-                if not ok:   # the end, or a frame that failed to decode: go on while the file holds frames not yet reached
-                    fails += 1
-                    if r.in_file is None or fails > r.in_file - (last + 1): break
-                    continue
-                fails = 0
-                ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            for fr in _decoded(c, s):
+                ms = math.nan if fr.pts is None else (fr.pts - start) * ms_per
                 j = self._position(ms, last) if r.numbering == 'presentation time' else None
-                if j is None:
-                    r.numbering, j = 'decoding order', last + 1
+                if j is None: r.numbering, j = 'decoding order', last + 1
                 last = j; seen.append(j); r.decoded += 1
-                t = ms / 1000 if ms > 0 or j == 0 else (j / r.fps if r.fps else math.nan)
-                yield j, t, frame
+                if not r.sizes or r.sizes[-1][1:] != [fr.width, fr.height]: r.sizes.append([j, fr.width, fr.height])
+                t = ms / 1000 if math.isfinite(ms) else (j / r.fps if r.fps else math.nan)
+                yield j, t, bgr(fr)
             r.finished = True
         finally:
-            cap.release()
+            c.close(); r.converted_to_sdr = bgr.converted
             if r.numbering == 'presentation time' and r.in_file is not None:
                 upto = r.in_file if r.finished else last + 1
                 r.undecodable_at = sorted(set(range(upto)) - set(seen))
@@ -286,3 +375,65 @@ def set_avi_frame_count(src: str | Path, dst: str | Path, n: int) -> Path:
         if i >= 0: d[i + 8 + off:i + 12 + off] = struct.pack('<I', n)
     Path(dst).write_bytes(bytes(d))
     return Path(dst)
+
+# %% ../nbs/03_media.ipynb #c014a
+_TB = fractions.Fraction(1, 1000)   # every stream written here counts in milliseconds
+
+def _hdr_frames(frames, transfer: str):
+    "RGB uint8 frames [N, H, W, 3] (SDR BT.709) as 10-bit BT.2020 `VideoFrame`s in `transfer` ('smpte2084' or 'arib-std-b67')."
+    g = av.filter.Graph()
+    chain = [g.add_buffer(width=frames.shape[2], height=frames.shape[1], format='rgb24', time_base=_TB),
+             g.add('scale', f'out_transfer={transfer}:out_primaries=bt2020:out_color_matrix=bt2020nc:out_range=tv:intent=relative_colorimetric'),
+             g.add('format', 'yuv420p10le'), g.add('buffersink')]
+    for a, b in zip(chain, chain[1:]): a.link_to(b)
+    g.configure()
+    for f in frames:
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24'); vf.color_trc = vf.color_primaries = 1   # BT.709
+        g.push(vf); yield g.pull()
+
+def _silence(until: float, stream) -> list:
+    "Opus packets of silence for `stream` (48 kHz mono), 20 ms each, from 0 to `until` seconds: one encoded packet, repeated."
+    enc = av.CodecContext.create('libopus', 'w'); enc.sample_rate, enc.layout, enc.format, enc.time_base = 48000, 'mono', 's16', fractions.Fraction(1, 48000)
+    pk = []
+    for k in range(4):
+        af = av.AudioFrame.from_ndarray(np.zeros((1, 960), np.int16), format='s16', layout='mono'); af.sample_rate, af.pts = 48000, 960 * k
+        pk += enc.encode(af)
+    out, one = [], bytes(pk[-1])
+    for k in range(math.ceil(until / 0.02)):
+        p = av.Packet(one); p.pts = p.dts = 20 * k; p.time_base, p.stream = _TB, stream; out.append(p)
+    return out
+
+# %% ../nbs/03_media.ipynb #c014b
+def write_av(segments,                        # [N, H, W, 3] uint8 RGB, or a list of such (each run of frames at its own size)
+             times: Sequence[float],          # [sum of N] presentation time of each frame, seconds, increasing
+             path: str | Path,                # .webm, .mkv, .mp4, ...: the container FFmpeg writes for the extension
+             *, codec: str = 'libvpx',        # an FFmpeg encoder: 'libvpx' (VP8), 'libvpx-vp9', 'libx264', 'libx265', 'mpeg4', ...
+             transfer: str | None = None,     # 'smpte2084' (PQ) or 'arib-std-b67' (HLG): written HDR, BT.2020 10-bit (codec 'libx265')
+             audio_until: float | None = None # add a silent Opus track from 0 to this many seconds
+            ) -> Path:
+    "Encode frames with PyAV at the given times: each segment by its own encoder from a key frame, in one video track; optionally HDR, optionally with sound."
+    segments = [np.asarray(s) for s in ([segments] if isinstance(segments, np.ndarray) else segments)]
+    if any(s.ndim != 4 or s.shape[-1] != 3 for s in segments) or sum(map(len, segments)) != len(times):
+        raise ValueError(f"write_av needs segments [N, H, W, 3] and one time per frame; got {[s.shape for s in segments]} and {len(times)} times")
+    if any(b <= a for a, b in zip(times, times[1:])): raise ValueError("write_av: times must increase")
+    if transfer is not None and transfer not in HDR_TRANSFERS: raise ValueError(f"write_av: transfer must be one of {sorted(HDR_TRANSFERS)}, got {transfer!r}")
+    pix = 'yuv420p10le' if transfer else 'yuv420p'
+    out = av.open(str(path), 'w')
+    try:
+        vs = out.add_stream(codec, rate=25); vs.time_base = _TB
+        packets, k = [], 0
+        for n, seg in enumerate(segments):
+            cc = vs.codec_context if n == 0 else av.CodecContext.create(codec, 'w')
+            cc.width, cc.height, cc.pix_fmt, cc.time_base, cc.framerate = seg.shape[2], seg.shape[1], pix, _TB, 25
+            cc.options = {'libx265': {'x265-params': 'log-level=none'}, 'libvpx': {'deadline': 'realtime', 'cpu-used': '8'}}.get(codec, {})   # quiet, fast
+            if transfer: cc.color_trc, cc.color_primaries, cc.colorspace = ColorTrc[transfer.upper().replace('-', '_')], 9, 9   # BT.2020
+            frames = _hdr_frames(seg, transfer) if transfer else (av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24') for f in seg)
+            for vf in frames:
+                vf = vf.reformat(format=pix); vf.pts, vf.time_base = round(times[k] * 1000), _TB; k += 1
+                packets += cc.encode(vf)
+            packets += cc.encode(None)
+        for p in packets: p.stream = vs
+        if audio_until: packets += _silence(audio_until, out.add_stream('libopus', rate=48000, layout='mono'))
+        for p in sorted(packets, key=lambda p: (p.dts * p.time_base, p.stream.index)): out.mux(p)   # interleaved by time
+    finally: out.close()
+    return Path(path)

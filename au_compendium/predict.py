@@ -50,16 +50,17 @@ def _kind(p: Path) -> str:
     return 'image' if ext in IMAGE_EXTS else 'video' if ext in VIDEO_EXTS else 'file'
 
 def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[str]]]:
-    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`)."
+    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`, `repeated_folder`, `unreadable_folder`) and the linked folders they followed (`followed_link`)."
     if isinstance(inputs, (str, Path, np.ndarray)) or not isinstance(inputs, Iterable): inputs = [inputs]
-    sources, failures, skipped = [], [], {'hidden': [], 'not_image_or_video': []}
+    sources, failures, skipped = [], [], {'hidden': [], 'not_image_or_video': [], 'repeated_folder': [], 'unreadable_folder': [], 'followed_link': []}
     for i, x in enumerate(inputs):
         if isinstance(x, (str, Path)):
             p = Path(x)
             if p.is_dir():
-                files, hidden = walk_files(p)
+                files, hidden, links, repeated, unreadable = walk_files(p)
                 media = [f for f in files if f.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS]
                 skipped['hidden'] += map(str, hidden)
+                for k, v in (('repeated_folder', repeated), ('unreadable_folder', unreadable), ('followed_link', links)): skipped[k] += map(str, v)
                 skipped['not_image_or_video'] += [str(f) for f in files if f.suffix.lower() not in IMAGE_EXTS | VIDEO_EXTS]
                 if not media: failures.append(dict(source=str(x), error=f"{x}: folder holds no image or video files"
                                                    + (f" ({len(hidden)} hidden files or folders skipped)" if hidden else '')))
@@ -116,7 +117,7 @@ def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int,
         if img is not None: yield 0, math.nan, img
         else:
             try: reader = _open_video(src.path)
-            except InputError: raise InputError(f"{src.path}: neither an image nor a video OpenCV can read") from None
+            except InputError: raise InputError(f"{src.path}: neither an image nor a video that can be read") from None
             yield from _read_video(reader, src.name, reports)
 
 # %% ../nbs/17_predict.ipynb #c018
@@ -642,13 +643,17 @@ def _names(paths: Sequence[str], k: int = 4) -> str:
     return ', '.join(Path(p).name for p in paths[:k]) + (f", ... ({len(paths) - k} more)" if len(paths) > k else '')
 
 def _skip_lines(at: dict) -> list[str]:
-    "What the command says about what it skipped and where it searched at reduced resolution."
+    "What the command says about what it skipped, what changed in videos (frame size, HDR converted), and where it searched at reduced resolution."
     out, sk = [], at.get('skipped_files') or {}
     hidden, other = sk.get('hidden', []), sk.get('not_image_or_video', [])
-    if hidden or other:
+    again, unread = sk.get('repeated_folder', []), sk.get('unreadable_folder', [])
+    if hidden or other or again or unread:
         parts = ([f"{len(hidden)} hidden file(s) or folder(s) ({_names(hidden)})"] if hidden else []) \
-              + ([f"{len(other)} neither image nor video ({_names(other)})"] if other else [])
+              + ([f"{len(other)} neither image nor video ({_names(other)})"] if other else []) \
+              + ([f"{len(again)} repeated linked folder(s) ({_names(again)})"] if again else []) \
+              + ([f"{len(unread)} unreadable folder(s) ({_names(unread)})"] if unread else [])
         out.append(f"au-predict: skipped {' and '.join(parts)} in the folders given (listed in the JSON sidecar)")
+    out += [f"au-predict: note: {n} (see videos in the JSON sidecar)" for v in (at.get('videos') or {}).values() for n in v.get('notes', [])]
     red = at.get('reduced_resolution') or {}
     if red:
         px = max(r['smallest_face_px'] for r in red.values())

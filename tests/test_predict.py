@@ -469,3 +469,36 @@ def test_person_norm_weights_on_photographs(tmp_path, capsys):
     assert pd.read_csv(tmp_path/'t2.csv')['AU1'].isna().all()
     code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'pn', '--out', tmp_path/'t3.csv', '--engine', 'onnx')
     assert code == 2 and "engine='torch' only" in err, err
+
+# ---------------------------------------------------------------- issue 25: real-world inputs, round 3 (video calls, phones)
+
+from au_compendium.media import write_av
+
+def test_video_call_turning_to_portrait_is_read_at_each_frames_size(run, tmp_path):
+    "Kind 3: a WebM whose frames turn from 320x240 to 240x320 mid-stream: the face is found in both parts, the sidecar and the command say the size changed."
+    land = moving_face_frames(12, width=320, height=240, face=180)
+    port = moving_face_frames(12, width=240, height=320, face=180, seed=1)
+    v = write_av([land, port], [0.04 * k for k in range(24)], tmp_path/'call.webm')
+    r = au_predict(v, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t.frame.tolist() == list(range(24)) and t.success.all(), t[['frame', 'success']]   # stretched to 320x240, the portrait face was lost
+    assert t[t.frame >= 12].y.max() > 240 - 180                                               # boxes in portrait coordinates
+    video = json.loads((tmp_path/'t.json').read_text())['videos'][str(v)]
+    assert video['sizes'] == [[0, 320, 240], [12, 240, 320]] and video['complete']
+    assert 'the frame size changes 1 time(s) (320x240 from frame 0, 240x320 from frame 12)' in r.stderr, r.stderr
+
+def test_camera_off_for_minutes_and_hdr_phone_video(run, tmp_path):
+    "Kinds 4 and 6: a WebM with three minutes of sound only between its pictures gives every frame, exit 0; an HLG phone clip is converted and says so."
+    times = [0.04 * k for k in range(10)] + [190 + 0.04 * k for k in range(10)]
+    gap = write_av(moving_face_frames(20, width=320, height=240, face=180), times, tmp_path/'off.webm', audio_until=times[-1] + 0.04)
+    hlg = write_av(moving_face_frames(6, width=320, height=240, face=180), [0.04 * k for k in range(6)], tmp_path/'phone.mp4',
+                   codec='libx265', transfer='arib-std-b67')
+    r = au_predict(gap, hlg, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert t[t.source == str(gap)].timestamp.tolist() == pytest.approx(times, abs=1e-6)
+    videos = json.loads((tmp_path/'t.json').read_text())['videos']
+    assert (videos[str(gap)]['in_file'], videos[str(gap)]['decoded'], videos[str(gap)]['lost']) == (20, 20, 0)
+    assert (videos[str(hlg)]['color_transfer'], videos[str(hlg)]['hdr'], videos[str(hlg)]['converted_to_sdr']) == ('arib-std-b67', True, 6)
+    assert 'HDR video (HLG, colour_transfer arib-std-b67): 6 frame(s) converted to SDR' in r.stderr, r.stderr
