@@ -118,7 +118,7 @@ def fold_subjects(parts: Sequence[Sequence[str]], fold: int) -> tuple[list[str],
 class ConfigError(ValueError):
     "A configuration value is invalid; the message names the field."
 
-BACKBONES = ('tiny', 'resnet18', 'resnet50')
+BACKBONES = ('tiny', 'plain', 'resnet18', 'resnet50')
 # every loss of the main phase (train_step's names) -> the Config field that weighs it; one map, checked by Config.validate
 LOSS_WEIGHTS: dict[str, str] = dict(au='w_au', au_con='w_au_con', id_con='w_id_con', gan='w_gan', consistency='w_consistency',
                                     cycle='w_cycle', recon='w_recon', id_adv='w_id_adv', geo_adv='w_geo_adv', landmark='w_landmark',
@@ -174,7 +174,7 @@ class Config:
     val_fraction: float = 0.0         # share of *training* subjects held out for model selection and threshold calibration (0: train on all)
     image_size: int = 64              # network input size (224 for real data)
     # model
-    backbone: str = 'tiny'            # 'tiny' (fast CNN for 64px on a CPU), 'resnet18', 'resnet50'
+    backbone: str = 'tiny'            # 'tiny' (fast CNN for 64px on a CPU), 'plain' (the plain reference's trunk, full resolution first), 'resnet18', 'resnet50'
     pretrained: bool = False          # ImageNet weights for torchvision backbones, only when asked for
     embed_dim: int = 64               # D: size of motion, identity and per-AU embeddings
     gcn_hidden: int = 64              # hidden size of the relation GCN
@@ -189,6 +189,8 @@ class Config:
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
     pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
+    au_balance: bool = True           # also weigh each AU's BCE (and the AU contrastive loss) by its inverse occurrence rate, on top of pos_weight; False: pos_weight alone, as the plain reference
+    augment: str = 'spatial'          # training augmentation: 'spatial' (random resized crop, shift, flip, then colour) or 'colour' (colour only, as the plain reference)
     steps_per_epoch: int = 250        # batches per epoch; 0 for one pass over the anchor frames of the training subjects
     select_by: str = 'last'           # which epoch's model is tested: 'last', or the best by 'val_auc' / 'val_f1' on the validation subjects
     num_workers: int = 0
@@ -285,6 +287,7 @@ class Config:
         if self.val_fraction >= 1: bad('val_fraction', 'must be < 1')
         if not 0 < self.person_norm_momentum <= 1: bad('person_norm_momentum', 'must lie in (0, 1]')
         if self.backbone not in BACKBONES: bad('backbone', f"must be one of {', '.join(BACKBONES)}")
+        if self.augment not in ('spatial', 'colour'): bad('augment', "must be 'spatial' or 'colour'")
         if self.sampler not in ('hard', 'random'): bad('sampler', "must be 'hard' or 'random'")
         if self.select_by not in ('last', 'val_auc', 'val_f1'): bad('select_by', "must be 'last', 'val_auc' or 'val_f1'")
         if self.select_by != 'last' and self.val_fraction == 0: bad('select_by', 'selecting on validation subjects needs val_fraction > 0')
@@ -294,8 +297,8 @@ class Config:
         if self.dataset == 'manifest' and not self.data_root: bad('data_root', "dataset 'manifest' needs the folder that holds manifest.csv")
         if self.dataset == 'synthfacs' and self.aus is not None and set(self.aus) - set(PROTOCOLS['synthfacs'].aus):
             bad('aus', f"SynthFACS renders only AU{', AU'.join(map(str, PROTOCOLS['synthfacs'].aus))}")
-        if self.pretrained and self.backbone == 'tiny':
-            bad('pretrained', "backbone 'tiny' has no ImageNet weights: set pretrained=False, or use backbone 'resnet18' or 'resnet50'")
+        if self.pretrained and self.backbone in ('tiny', 'plain'):
+            bad('pretrained', f"backbone {self.backbone!r} has no ImageNet weights: set pretrained=False, or use backbone 'resnet18' or 'resnet50'")
         if self.heatmap_size < 2: bad('heatmap_size', 'must be at least 2: a 1 x 1 response map has one cell, so the landmark loss would always be 0')
         if self.heatmap_size > self.image_size:
             bad('heatmap_size', f"must be at most image_size={self.image_size}: response-map cells smaller than a pixel locate nothing the image shows")

@@ -21,7 +21,7 @@ from .core import Config, au
 
 # %% auto #0
 __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
-           'DETECTION_FORMAT', 'REFERENCE_KEY', 'TinyCNN', 'PretrainedWeightsMissing', 'pretrained_path',
+           'DETECTION_FORMAT', 'REFERENCE_KEY', 'TinyCNN', 'PlainCNN', 'PretrainedWeightsMissing', 'pretrained_path',
            'fetch_pretrained', 'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency',
            'GraphConv', 'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder',
            'Generator', 'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier',
@@ -46,6 +46,15 @@ class TinyCNN(nn.Module):
         layers, cin = [], 3
         for w in widths: layers += [_conv_bn_relu(cin, w, stride=2), _conv_bn_relu(w, w)]; cin = w
         self.body, self.out_channels, self.stride = nn.Sequential(*layers), cin, 2 ** len(widths)
+    def forward(self, x: Tensor) -> Tensor: return self.body(x)
+
+class PlainCNN(nn.Module):
+    "The plain reference's trunk (`shared/reference/plain_cnn.py`): conv-BN-ReLU at full resolution, then 2x max-pooling between stages: `x` [B, 3, S, S] -> [B, widths[-1], S/8, S/8]."
+    def __init__(self, *, widths: Sequence[int] = TINY_WIDTHS):
+        super().__init__()
+        layers, cin = [], 3
+        for i, w in enumerate(widths): layers += ([nn.MaxPool2d(2)] if i else []) + [_conv_bn_relu(cin, w)]; cin = w
+        self.body, self.out_channels, self.stride = nn.Sequential(*layers), cin, 2 ** (len(widths) - 1)
     def forward(self, x: Tensor) -> Tensor: return self.body(x)
 
 # %% ../nbs/08_models.ipynb #c010
@@ -91,12 +100,12 @@ class TorchvisionBackbone(nn.Module):
         return self.body(((x + 1) / 2 - self.mean) / self.std)
 
 def make_backbone(name: str, *, pretrained: bool = False) -> nn.Module:
-    "Backbone `name` ('tiny', 'resnet18', 'resnet50'); it has `.out_channels` and `.stride`."
-    if name == 'tiny':
-        if pretrained: raise ValueError("backbone 'tiny' has no pretrained weights; set pretrained=false or use a resnet")
-        return TinyCNN()
+    "Backbone `name` ('tiny', 'plain', 'resnet18', 'resnet50'); it has `.out_channels` and `.stride`."
+    if name in ('tiny', 'plain'):
+        if pretrained: raise ValueError(f"backbone {name!r} has no pretrained weights; set pretrained=false or use a resnet")
+        return TinyCNN() if name == 'tiny' else PlainCNN()
     if name in ('resnet18', 'resnet50'): return TorchvisionBackbone(name=name, pretrained=pretrained)
-    raise ValueError(f"unknown backbone {name!r}; known: 'tiny', 'resnet18', 'resnet50'")
+    raise ValueError(f"unknown backbone {name!r}; known: 'tiny', 'plain', 'resnet18', 'resnet50'")
 
 # %% ../nbs/08_models.ipynb #c015
 class AUEncoder(nn.Module):

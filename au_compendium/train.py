@@ -85,13 +85,14 @@ def setup_run(cfg: Config, log=print) -> TrainingRun:
     log(data.describe())
     cfg.to_json(out/'config.json')
 
-    train_ds = FrameDataset(data.df, data.train, data.aus, image_size=cfg.image_size, augment=True)
+    spatial = {} if cfg.augment == 'spatial' else dict(crop_scale=(1.0, 1.0), max_shift=0.0, flip_p=0.0)   # 'colour': gains and jitter only
+    train_ds = FrameDataset(data.df, data.train, data.aus, image_size=cfg.image_size, augment=True, **spatial)
     val_ds = FrameDataset(data.df, data.val, data.aus, image_size=cfg.image_size) if data.val else None
     labels = torch.tensor(train_ds.labels); mask = torch.tensor(train_ds.mask)
     never = [f'AU{a}' for a, n in zip(data.aus, (labels * mask).sum(0).tolist()) if n == 0]
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     model = MethodModel(cfg, len(data.aus), au_adjacency(train_ds.df, data.aus),
-                        au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))),
+                        au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))) if cfg.au_balance else None,
                         pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train),
                         videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
     if device.type == 'cpu': model = model.to(memory_format=torch.channels_last)   # oneDNN's convolutions: a baseline step 0.70x, a default step 0.90x of NCHW's (AVX2)
