@@ -189,6 +189,7 @@ class Config:
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
     pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
+    pos_weight_cap: float = 20.0      # the positive weight's largest value (and 1 / cap its smallest); the plain reference caps at 10
     au_balance: bool = True           # also weigh each AU's BCE (and the AU contrastive loss) by its inverse occurrence rate, on top of pos_weight; False: pos_weight alone, as the plain reference
     augment: str = 'spatial'          # training augmentation: 'spatial' (random resized crop, shift, flip, then colour) or 'colour' (colour only, as the plain reference)
     steps_per_epoch: int = 250        # batches per epoch; 0 for one pass over the anchor frames of the training subjects
@@ -282,6 +283,7 @@ class Config:
         for name in ('lr', 'lr_disc', 'temperature_au', 'temperature_id'):
             if not getattr(self, name) > 0: bad(name, 'must be > 0')
         if self.weight_decay < 0: bad('weight_decay', 'must be >= 0')
+        if not self.pos_weight_cap >= 1: bad('pos_weight_cap', 'must be >= 1')
         for name in ('val_fraction', 'p_temporal', 'overlap_ratio'):
             if not 0 <= getattr(self, name) <= 1: bad(name, 'must lie in [0, 1]')
         if self.val_fraction >= 1: bad('val_fraction', 'must be < 1')

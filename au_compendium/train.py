@@ -93,7 +93,7 @@ def setup_run(cfg: Config, log=print) -> TrainingRun:
     if never: log(f"notice: {never} never occur in the training subjects' frames; their imbalance weight is capped as if they occurred once")
     model = MethodModel(cfg, len(data.aus), au_adjacency(train_ds.df, data.aus),
                         au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))) if cfg.au_balance else None,
-                        pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train),
+                        pos_weight=positive_weights(labels, mask, cap=cfg.pos_weight_cap) if cfg.pos_weight else None, n_subjects=len(data.train),
                         videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
     if device.type == 'cpu': model = model.to(memory_format=torch.channels_last)   # oneDNN's convolutions: a baseline step 0.70x, a default step 0.90x of NCHW's (AVX2)
     opt_main, opt_disc = make_optimizers(model, cfg)
