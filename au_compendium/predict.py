@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_predict.ipynb #c003
 from __future__ import annotations
-import argparse, copy, datetime, json, math, os, queue, re, sys, tempfile, threading, time, warnings
+import argparse, copy, datetime, json, math, os, queue, re, shutil, signal, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-from .core import au, resolve_device
+from .core import au, publish, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
@@ -24,10 +24,10 @@ from .track import FaceTracker, Track
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES', 'META_COLUMNS',
-           'DEMO_WARNING', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames',
-           'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop',
-           'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
-           'predict_cli', 'write_annotated', 'write_plots']
+           'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image',
+           'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred',
+           'face_crop', 'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path',
+           'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -616,26 +616,75 @@ def _file_name(source: str, taken: set, ext: str = '.csv', prefix: str = '') -> 
     taken.add(name.lower())
     return name
 
+def _umask() -> int:
+    m = os.umask(0o022); os.umask(m); return m
+
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
+    "`write(tmp)` on a temporary file beside `path`, fsynced, with the permissions a new file gets; returns `tmp` (removed again when writing fails) for `publish`."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'); os.close(fd); tmp = Path(tmp)
+    try:
+        write(tmp); os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+    except BaseException: tmp.unlink(missing_ok=True); raise
+    return tmp
+
 def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -> Path:
-    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON."
+    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON. Every file is written beside its place first and put there by a rename once all are written, so a full disk or an interruption leaves the earlier files whole and no part of a table; the `OSError` is raised."
     path = Path(path); meta = metadata_path(path)
     is_of = df.attrs.get('layout') == 'openface'
     doc = {**df.attrs, 'table': str(path.name), 'layout': 'openface' if openface or is_of else 'au_compendium'}
-    if openface or is_of:
-        of = df if is_of else to_openface(df)
-        write_openface(of, path)
-        groups = of.attrs.get('openface_rows') or []
-        if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
-            files, taken = {}, set()
-            for g in groups:
-                f = path.with_suffix('') / _file_name(g['source'], taken)
-                write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], f)
-                files[g['source']] = f.relative_to(path.parent).as_posix()
-            doc['openface_files'] = files
-        doc['openface_rows'] = groups
-    else: path.parent.mkdir(parents=True, exist_ok=True); df.to_csv(path, index=False)
-    meta.write_text(json.dumps(doc, indent=2, default=str) + '\n')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = []                                              # (temporary, final) paths, published together at the end
+    try:
+        if openface or is_of:
+            of = df if is_of else to_openface(df)
+            staged.append((_stage(path, lambda p: write_openface(of, p)), path))
+            groups = of.attrs.get('openface_rows') or []
+            if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
+                d = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.part')); staged.append((d, path.with_suffix('')))
+                os.chmod(d, 0o777 & ~_umask())
+                files, taken = {}, set()
+                for g in groups:
+                    name = _file_name(g['source'], taken)
+                    write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], d/name)
+                    files[g['source']] = (path.with_suffix('')/name).relative_to(path.parent).as_posix()
+                doc['openface_files'] = files
+            doc['openface_rows'] = groups
+        else: staged.append((_stage(path, lambda p: df.to_csv(p, index=False)), path))
+        text = json.dumps(doc, indent=2, default=str) + '\n'
+        staged.append((_stage(meta, lambda p: p.write_text(text)), meta))
+    except BaseException:
+        for tmp, _ in staged: shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged: publish(tmp, final)            # the sidecar last
     return path
+
+# %% ../nbs/17_predict.ipynb #c047e
+PROBE_BYTES = 4096   # what `check_outputs` writes (and removes) in the table's folder: a full or read-only disk fails there
+
+def check_outputs(out: str | Path,         # the table to write
+                  inputs=(),               # the inputs (paths, folders) the table will be made from
+                  *, openface: bool = False,  # the OpenFace layout: with several inputs, also a folder named after the table
+                 ) -> Path:
+    "Check, before any input is read, that the table `out` and its sidecar can be written: `ValueError` naming the path when `out` is a folder or has an image, video or `.json` name, when an output would replace an input file (or the OpenFace folder holds anything but tables), or when its folder cannot be made or written to (a `PROBE_BYTES` file is written, synced and removed there)."
+    out = Path(out); meta = metadata_path(out); folder = out.with_suffix('')
+    if out.is_dir(): raise ValueError(f"{out}: is a folder; --out names the CSV table to write (for example {out/'table.csv'})")
+    if out.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS:
+        raise ValueError(f"{out}: has an image or video name; the table is CSV: give a name ending in .csv")
+    sources, _, _ = collect_sources([x for x in ([inputs] if isinstance(inputs, (str, Path)) else inputs) if isinstance(x, (str, Path))])
+    ins = {s.path.resolve() for s in sources}
+    hit = [str(p) for p in (out, meta) if p.resolve() in ins]
+    if hit: raise ValueError(f"{hit[0]}: is one of the inputs; writing the table there would replace it: give another --out")
+    if openface and folder.exists() and (not folder.is_dir() or any(f.suffix.lower() != '.csv' or f.resolve() in ins for f in folder.rglob('*'))):
+        raise ValueError(f"{folder}: the OpenFace layout writes one table per input into this folder, replacing it, and it holds other files: give another --out")
+    try: out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ValueError(f"{out}: cannot make its folder {out.parent} ({e.strerror or e}); nothing was read") from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=out.parent, prefix=f'.{out.name}.', suffix='.probe')
+        try: os.write(fd, bytes(PROBE_BYTES)); os.fsync(fd)
+        finally: os.close(fd); os.unlink(probe)
+    except OSError as e: raise ValueError(f"{out}: cannot write in {out.parent or '.'} ({e.strerror or e}); nothing was read") from None
+    return out
 
 # %% ../nbs/17_predict.ipynb #c049
 def _names(paths: Sequence[str], k: int = 4) -> str:
@@ -709,7 +758,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     if a.min_track_frames < 1: ap.error(f'--min-track-frames must be >= 1, got {a.min_track_frames}')
     if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
     try:
-        out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
+        out = check_outputs(a.out, a.inputs, openface=a.openface)   # before the weights or any input are read
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
                      detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress,
@@ -720,7 +769,10 @@ def predict_cli(argv: Sequence[str] | None = None):
         plots = write_plots(df, out)
         df.attrs['plots'] = {k: v for k, v in plots.items() if 'error' not in v}
         df.attrs['failures'] += [dict(source=k, error=v['error']) for k, v in plots.items() if 'error' in v]
-    write_table(df, out, openface=a.openface)
+    try: write_table(df, out, openface=a.openface)
+    except OSError as e:
+        print(f"au-predict: error: {out}: cannot write the table ({e.strerror or e}); nothing of this run was written"
+              + (" (the table there is an earlier run's, left whole)" if out.exists() else ''), file=sys.stderr); sys.exit(2)
     at = df.attrs
     per_input = f" and one OpenFace file per input in {out.with_suffix('')}{os.sep}" if a.openface and len(at['inputs']) > 1 else ''
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "

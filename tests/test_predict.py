@@ -1,6 +1,6 @@
 """au_compendium.predict beyond its notebook: the command as a real process (exit status, messages), videos (two faces,
 no frames, arrays), the ONNX engine against PyTorch, and AU decisions on SynthFACS frames."""
-import json, math, subprocess, sys
+import json, math, os, resource, signal, subprocess, sys
 from pathlib import Path
 import cv2
 import numpy as np
@@ -13,7 +13,7 @@ from skimage import data as skdata
 from au_compendium.align import FaceDetector
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath, save_detection_path
-from au_compendium.predict import WEIGHTS_FILE, InputError, Predictor, predict, predict_cli, write_video
+from au_compendium.predict import PROBE_BYTES, WEIGHTS_FILE, InputError, Predictor, _umask, predict, predict_cli, write_video
 from au_compendium.testing import known_model, moving_face_frames
 
 AUS = [1, 2, 4]
@@ -26,10 +26,12 @@ def run(tmp_path_factory) -> Path:
     save_detection_path(d/WEIGHTS_FILE, m, cfg, AUS, thresholds=[0.5, 0.5, 0.6], meta={'demo': True})
     return d
 
-def au_predict(*args, cwd=None):
-    "Run the command in a fresh process, as the console script does."
+def au_predict(*args, cwd=None, max_file_bytes=None):
+    "Run the command in a fresh process, as the console script does; `max_file_bytes`: no file it writes may grow past this (a disk that fills)."
+    def limit():   # RLIMIT_FSIZE: a write past the limit fails with EFBIG, as one on a full disk fails with ENOSPC
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN); resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
     return subprocess.run([sys.executable, '-c', 'from au_compendium.predict import predict_cli; predict_cli()', *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
+                          capture_output=True, text=True, cwd=cwd, timeout=600, preexec_fn=None if max_file_bytes is None else limit)
 
 def test_command_photo_video_and_a_missing_file(run, tmp_path):
     cv2.imwrite(str(tmp_path/'photo.png'), skdata.astronaut()[..., ::-1])
@@ -469,3 +471,40 @@ def test_person_norm_weights_on_photographs(tmp_path, capsys):
     assert pd.read_csv(tmp_path/'t2.csv')['AU1'].isna().all()
     code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'pn', '--out', tmp_path/'t3.csv', '--engine', 'onnx')
     assert code == 2 and "engine='torch' only" in err, err
+
+# --- output paths (#25.7): checked before any input is read, written whole or not at all, never over an input
+
+def test_outputs_that_cannot_be_written_fail_before_any_work(run, tmp_path):
+    "A folder as --out, an input's own name, a read-only place and a full disk fail at once, naming the path, before the weights are read."
+    (tmp_path/'in').mkdir(); video = write_video(moving_face_frames(4, width=160, height=120, face=100), tmp_path/'in'/'clip.mp4')
+    before = video.read_bytes()
+    for out, says in [(tmp_path/'in', 'is a folder'), (video, 'has an image or video name')]:
+        r = au_predict(video, '--weights', tmp_path/'no-such-run', '--out', out)       # the weights are not even looked at
+        assert r.returncode == 2 and says in r.stderr and 'Traceback' not in r.stderr and 'no-such-run' not in r.stderr, r.stderr
+    (tmp_path/'in'/'notes.csv').write_bytes(b'keep')
+    r = au_predict(tmp_path/'in'/'notes.csv', '--weights', run, '--out', tmp_path/'in'/'notes.csv')
+    assert r.returncode == 2 and 'is one of the inputs' in r.stderr and (tmp_path/'in'/'notes.csv').read_bytes() == b'keep', r.stderr
+    assert video.read_bytes() == before
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'full'/'t.csv', max_file_bytes=0)   # a disk with no room
+    assert r.returncode == 2 and 'cannot write in' in r.stderr and 'nothing was read' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert not [f for f in (tmp_path/'full').iterdir()]
+    if Path('/proc/self').is_dir():                                        # a read-only folder, even for root
+        r = au_predict(video, '--weights', run, '--out', '/proc/t.csv')
+        assert r.returncode == 2 and '/proc/t.csv: cannot write in /proc' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    if os.geteuid() != 0:
+        (tmp_path/'ro').mkdir(); os.chmod(tmp_path/'ro', 0o555)
+        r = au_predict(video, '--weights', run, '--out', tmp_path/'ro'/'t.csv')
+        assert r.returncode == 2 and 'cannot write in' in r.stderr, r.stderr
+
+def test_disk_that_fills_while_the_table_is_written(run, tmp_path):
+    "Room for the check but not for the table: a clean error, no truncated table, the earlier table and sidecar whole, no temporary files."
+    video = write_video(moving_face_frames(12, width=320, height=240, face=200), tmp_path/'v.mp4')
+    (tmp_path/'t.csv').write_text('earlier,table\n1,2\n'); (tmp_path/'t.json').write_text('{"earlier": true}\n')
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress', max_file_bytes=2 * PROBE_BYTES)
+    assert r.returncode == 2 and 't.csv: cannot write the table' in r.stderr and "earlier run's, left whole" in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr
+    assert (tmp_path/'t.csv').read_text() == 'earlier,table\n1,2\n' and json.loads((tmp_path/'t.json').read_text()) == {'earlier': True}
+    assert sorted(f.name for f in tmp_path.iterdir()) == ['t.csv', 't.json', 'v.mp4']
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress')     # with room: replaced
+    assert r.returncode == 0 and len(pd.read_csv(tmp_path/'t.csv')) == 12 and (tmp_path/'t.csv').stat().st_size > 2 * PROBE_BYTES, r.stderr
+    assert oct((tmp_path/'t.csv').stat().st_mode & 0o777) == oct(0o666 & ~_umask())   # the permissions of an ordinary new file
