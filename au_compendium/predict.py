@@ -26,8 +26,9 @@ from .track import FaceTracker, Track
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES', 'META_COLUMNS',
            'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image',
            'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred',
-           'face_crop', 'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path',
-           'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
+           'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume',
+           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'check_outputs', 'predict_cli',
+           'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -338,11 +339,13 @@ META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'success', 'confidence',
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
-def _stream(sources: list[Source], gray: bool = True, reports: dict | None = None) -> Iterator[tuple]:
-    "`(source index, frame index, timestamp, rgb, gray, error)` for every frame of every source; a failed source yields its error."
+def _stream(sources: list[Source], gray: bool = True, reports: dict | None = None, start: tuple[int, int] = (0, -1)) -> Iterator[tuple]:
+    "`(source index, frame index, timestamp, rgb, gray, error)` for every frame of every source from `start` on (source index, and the last frame of it already done: a resumed run); a failed source yields its error."
     for si, src in enumerate(sources):
+        if si < start[0]: continue
         try:
             for i, t, rgb in iter_frames(src, reports):
+                if si == start[0] and i <= start[1]: continue          # decoded again, already in the table
                 yield si, i, t, rgb, (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray else None), None
         except InputError as e: yield si, None, None, None, None, str(e)
         except Exception as e: yield si, None, None, None, None, f"{src.name}: {type(e).__name__}: {e}"
@@ -381,6 +384,65 @@ def _count_frames(src: Source) -> int:
     cap = cv2.VideoCapture(str(src.path)); n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0; cap.release()
     return max(n, 1)
 
+# %% ../nbs/17_predict.ipynb #c042s
+class Interrupted(KeyboardInterrupt):
+    "A `predict` run stopped by SIGINT (Ctrl-C) or SIGTERM: `.table` holds the rows of every finished frame (`attrs['complete']` False, `attrs['resume_from']`), `.state` what `predict(resume=...)` goes on from (`save_resume`), `.signal` the signal's name."
+    def __init__(self, signame: str, table: pd.DataFrame | None = None, state: dict | None = None):
+        super().__init__(signame); self.signal, self.table, self.state = signame, table, state
+
+class _Stop:
+    "While active (main thread only): the first SIGINT or SIGTERM is recorded in `.signal` instead of stopping the program; a second one stops it at once (`KeyboardInterrupt`)."
+    def __enter__(self):
+        self.signal, self.old = None, {}
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM): self.old[s] = signal.signal(s, self._handle)
+        return self
+    def _handle(self, signum, frame):
+        if self.signal is not None: raise KeyboardInterrupt
+        self.signal = signal.Signals(signum).name
+    def __exit__(self, *exc):
+        for s, h in self.old.items(): signal.signal(s, h)
+
+# %% ../nbs/17_predict.ipynb #c042s2
+def _state(settings: dict, rows, tracker, pos: tuple[int, int], attrs: dict) -> dict:
+    "What an interrupted run leaves to go on from: the rows' arrays and `meta` (JSON text: settings, position, the faces followed, failures, video reports)."
+    tracks = [dict(id=int(t.id), box=[float(v) for v in t.box], score=float(t.score)) for t in (tracker.tracks if tracker is not None else [])]
+    meta = dict(settings=settings, pos=[int(pos[0]), int(pos[1])], tracks=tracks, failures=attrs['failures'], videos=attrs['videos'],
+                reduced=attrs['reduced_resolution'], seconds=attrs['seconds'])
+    return dict(**rows.state(), meta=np.array(json.dumps(meta, default=str)))
+
+def _resume_into(state: dict, settings: dict, rows, tracker, failures: list, videos: dict, reduced: dict) -> tuple[tuple[int, int], float]:
+    "Load an interrupted run's `state` into this run's rows, tracker and counts: `(position, seconds already spent)`; `ValueError` when it was made from other inputs or settings."
+    meta = json.loads(str(state['meta']))
+    now = json.loads(json.dumps(settings, default=str))
+    diff = sorted(k for k in now if meta['settings'].get(k) != now[k])
+    if diff: raise ValueError("cannot resume: the interrupted run had other " + ', '.join(f"{k} ({meta['settings'].get(k)!r}, now {now[k]!r})" for k in diff)
+                              + "; give the same inputs and options, or start afresh without --resume")
+    rows.restore(state)
+    if tracker is not None:   # the faces it was following: the first detection keeps their indices (box overlap)
+        tracker.reset(); tracker.tracks = [Track(t['id'], np.array(t['box']), t['score'], None, True) for t in meta['tracks']]
+    failures[:] = meta['failures']; videos.update(meta['videos']); reduced.update(meta['reduced'])
+    return tuple(meta['pos']), float(meta['seconds'])
+
+def resume_path(out: str | Path) -> Path:
+    "Where `au-predict` keeps what an interrupted run of the table `out` needs to go on: `<table>.resume.npz` beside it."
+    out = Path(out); return out.with_name(f"{out.stem}.resume.npz")
+
+def save_resume(state: dict, path: str | Path) -> Path:
+    "Write an `Interrupted` run's `state` to `path` (NumPy `.npz`, no pickles), atomically."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    def write(p):
+        with open(p, 'wb') as f: np.savez(f, **state)
+    return publish(_stage(path, write), path)
+
+def load_resume(path: str | Path) -> dict:
+    "The state `save_resume` wrote; `ValueError` naming the file when it cannot be read."
+    try:
+        with np.load(path, allow_pickle=False) as z: st = {k: z[k] for k in z.files}
+        json.loads(str(st['meta']))
+    except (OSError, ValueError, KeyError) as e: raise ValueError(f"{path}: not the state of an interrupted au-predict run ({e})") from None
+    return st
+
 # %% ../nbs/17_predict.ipynb #c043
 def predict(inputs,                          # image/video path, folder, array, or a list of them
             weights,                         # run folder, .safetensors file, or a `Predictor`
@@ -403,8 +465,9 @@ def predict(inputs,                          # image/video path, folder, array, 
             annotate: str | Path | None = None,  # a folder: write an annotated copy of every input there (`write_annotated`)
             same_person: bool = False,       # person_norm weights: every face given is one person (photographs read against their common mean)
             min_track_frames: int = MIN_TRACK_FRAMES,  # person_norm weights: shorter face tracks are read against the population reference
+            resume: dict | None = None,      # the `state` of an `Interrupted` run with the same inputs and settings: go on where it stopped
            ) -> pd.DataFrame:
-    "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above)."
+    "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above). SIGINT (Ctrl-C) or SIGTERM stops it after the frame in hand: `Interrupted` carries the finished rows and the state to resume from."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if min_track_frames < 1: raise ValueError(f"min_track_frames must be >= 1, got {min_track_frames}")
@@ -420,33 +483,49 @@ def predict(inputs,                          # image/video path, folder, array, 
     out_dir = None if annotate is None else _annotate_dir(annotate, sources)   # a bad folder fails before any work
     rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned,
                  same_person=same_person, min_track_frames=min_track_frames)
-    t0, current, videos, reduced = time.perf_counter(), None, {}, {}
+    settings = dict(weights=pred.weights, inputs=[s.name for s in sources], thresholds=[float(x) for x in thr], aligned=aligned,
+                    detector=None if det is None else getattr(det, 'kind', type(det).__name__), detect_every=detect_every,
+                    track_landmarks=track_landmarks, max_faces=max_faces, min_confidence=min_confidence, detect_max_side=detect_max_side,
+                    landmarks=landmarks or out_dir is not None, same_person=same_person, min_track_frames=min_track_frames)
+    t0, current, videos, reduced, pos, earlier = time.perf_counter(), None, {}, {}, (0, -1), 0.0
+    if resume is not None:   # go on after the last frame the interrupted run finished, with its rows, counts and faces
+        pos, earlier = _resume_into(resume, settings, rows, tracker, failures, videos, reduced)
+    start = pos
     guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
+    if start[1] >= 0: seen[start[0]] = start[1] + 1
+    frames = prefetch(_stream(sources, gray=not aligned, reports=videos, start=start))
     try:
-        with tqdm(total=sum(guess), unit='frame', disable=not progress, desc='au-predict') as bar:
+        with _Stop() as stop, tqdm(total=sum(guess), unit='frame', disable=not progress, desc='au-predict') as bar:
             def settle(k):   # source k has ended: the bar counts the frames it really had
                 if k is not None and seen[k] != guess[k]: bar.total += seen[k] - guess[k]; bar.refresh()
-            for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned, reports=videos)):
+            if start != (0, -1): bar.update(sum(guess[:start[0]]) + start[1] + 1)
+            for si, i, t, rgb, gray, err in frames:
+                if stop.signal: break
                 if si != current:
-                    settle(current); current = si
-                    if tracker is not None: tracker.reset()
+                    settle(current)
+                    if tracker is not None and not (current is None and start[1] >= 0): tracker.reset()   # a resumed video keeps its faces
+                    current, pos = si, (si, start[1] if si == start[0] else -1)   # the sources before si are done
                 if err is not None:
-                    failures.append(dict(source=sources[si].name, error=err))
+                    failures.append(dict(source=sources[si].name, error=err)); pos = (si + 1, -1)   # its error comes at its end
                     if on_error == 'raise': raise InputError(err)
                     bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
                 if det is not None and hasattr(det, 'search_scale') and det.search_scale(rgb.shape) < 1:
                     _note_reduced(reduced, sources[si].name, det, rgb.shape)
                 rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray) if tracker is not None else None)
-                seen[si] += 1; bar.update(1)
-            settle(current)
+                seen[si] += 1; bar.update(1); pos = (si, i)
+            else: settle(current)
         df = rows.table(thr)
-    finally: rows.close()
-    df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
+    finally: frames.close(); rows.close()
+    df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0 + earlier, det=det, aligned=aligned,
                               unaligned=rows.n_unaligned, detect_every=detect_every, track_landmarks=track_landmarks, batch_size=batch_size,
                               threaded=threaded, min_confidence=getattr(det, 'min_score', min_confidence), max_faces=max_faces,
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
-                              videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
-                              person_norm=getattr(rows, 'summary', None)))
+                              videos={k: r if isinstance(r, dict) else r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
+                              person_norm=getattr(rows, 'summary', None), complete=not stop.signal, interrupted=stop.signal,
+                              resumed=resume is not None))
+    if stop.signal:
+        df.attrs['resume_from'] = dict(source=sources[pos[0]].name if pos[0] < len(sources) else None, after_frame=int(pos[1]))
+        raise Interrupted(stop.signal, to_openface(df) if openface else df, _state(settings, rows, tracker, pos, df.attrs))
     if pred.person_norm:   # older person_norm weights carry no reference for short tracks: those faces have no prediction
         for name, k in df[df['centred_on'].eq('') & df['success'].eq(1)].groupby('source', sort=False).size().items():
             df.attrs['failures'].append(dict(source=name, error=f"{name}: {k} face row(s) have no AU prediction: the face was seen in fewer than "
@@ -517,9 +596,10 @@ class _Rows:
         parts = [df]
         if self.landmarks: parts.append(pd.DataFrame(np.array(self.lmk, np.float32).reshape(n, 98), columns=LANDMARK_COLUMNS))
         P = np.full((n, len(aus)), np.nan, np.float32)
-        if self.pred.person_norm: P = self._person_norm(P, self.runner.close())
+        self.results = self.runner.close()
+        if self.pred.person_norm: P = self._person_norm(P, self.results)
         else:
-            for rows, p in self.runner.close(): P[rows] = p
+            for rows, p in self.results: P[rows] = p
         missing = np.isnan(P)
         parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
         parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
@@ -543,6 +623,22 @@ class _Rows:
                             groups=len(groups), rows_track=int((on == 'track').sum()), rows_population=int((on == 'population').sum()),
                             rows_unpredicted=int((on == '').sum()), short_tracks=short)
         return P
+
+
+    def state(self) -> dict[str, np.ndarray]:
+        "After `table`: everything built so far as arrays (the rows, their landmarks and persons, the network's outputs per face row: embeddings [F, C, D] or probabilities [F, C]), for `restore`."
+        out = [o for _, o in self.results]
+        return dict(**{f'col_{k}': np.asarray(v) for k, v in self.cols.items()}, person=np.asarray(self.person, dtype=str),
+                    lmk=np.asarray(self.lmk, np.float64).reshape(len(self.lmk), 98), n=np.array([self.n_frames, self.n_unaligned]),
+                    out_rows=np.concatenate([r for r, _ in self.results]) if out else np.zeros(0, np.int64),
+                    out=np.concatenate(out) if out else np.zeros((0, len(self.pred.aus)), np.float32))
+
+    def restore(self, st: dict[str, np.ndarray]):
+        "Take up the rows of an interrupted run (`state`), before any frame is added."
+        self.cols = {k: st[f'col_{k}'].tolist() for k in META_COLUMNS}
+        self.person, self.lmk = st['person'].tolist(), list(st['lmk']) if self.landmarks else []
+        self.n_frames, self.n_unaligned = (int(x) for x in st['n'])
+        if len(st['out_rows']): self.runner.results.append((st['out_rows'], st['out']))
 
 # %% ../nbs/17_predict.ipynb #c043c
 def _note_reduced(reduced: dict, name: str, det, shape):
@@ -728,6 +824,30 @@ def _picture_lines(at: dict, a) -> list[str]:
     return out
 
 # %% ../nbs/17_predict.ipynb #c049b
+_EXIT = {'SIGINT': 130, 'SIGTERM': 143}   # the shell's 128 + signal number
+
+def _terminate(signum, frame): raise KeyboardInterrupt('SIGTERM')
+
+def _resume_state(out: Path) -> dict:
+    "The state of the interrupted run of the table `out`; `ValueError` when there is none."
+    path = resume_path(out)
+    if not path.is_file(): raise ValueError(f"{path}: no interrupted run of {out} to resume (this file is written when one is interrupted)")
+    return load_resume(path)
+
+def _interrupted(e: Interrupted, out: Path, openface: bool):
+    "Write what an interrupted run finished (table marked incomplete, and its state to resume from), say so, and exit 130 / 143."
+    for s in (signal.SIGINT, signal.SIGTERM): signal.signal(s, signal.SIG_IGN)   # let the writing finish
+    at, rf = e.table.attrs, e.table.attrs['resume_from']
+    try: write_table(e.table, out, openface=openface); save_resume(e.state, resume_path(out))
+    except OSError as err:
+        print(f"au-predict: interrupted ({e.signal}); error: {out}: cannot write what was finished ({err.strerror or err})", file=sys.stderr); sys.exit(_EXIT[e.signal])
+    where = f"{Path(rf['source']).name} after frame {rf['after_frame']}" if rf['source'] and rf['after_frame'] >= 0 else \
+            f"{Path(rf['source']).name}" if rf['source'] else 'the end'
+    print(f"au-predict: interrupted ({e.signal}): the {at['rows']} rows of the {at['frames']} finished frames are in {out}, marked incomplete "
+          f"(\"complete\": false in {metadata_path(out).name})", file=sys.stderr)
+    print(f"au-predict: to go on from {where}, run the same command with --resume ({resume_path(out).name} holds what it needs)", file=sys.stderr)
+    sys.exit(_EXIT[e.signal])
+
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
@@ -751,20 +871,28 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--plot', action='store_true', help="for every video: a figure of each AU's probability over time with its threshold, one panel per face, written beside the table as <table>_<video>.png")
     ap.add_argument('--same-person', action='store_true', help="person-normalised weights: every face given is the same person, so photographs are read against their common mean (from 2 on) instead of the training people's average face")
     ap.add_argument('--min-track-frames', type=int, default=MIN_TRACK_FRAMES, metavar='N', help=f"person-normalised weights: a face track shorter than N frames is read against the training people's average face instead of its own mean (default: {MIN_TRACK_FRAMES}, chosen on validation subjects)")
+    ap.add_argument('--resume', action='store_true', help="go on with a run that was interrupted (Ctrl-C, SIGTERM) from where it stopped: the same inputs and options again, and --resume; what it needs is kept beside the table as <table>.resume.npz")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
     if a.min_track_frames < 1: ap.error(f'--min-track-frames must be >= 1, got {a.min_track_frames}')
     if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
+    signal.signal(signal.SIGTERM, _terminate)                            # SIGTERM: as Ctrl-C, said and with its exit status
     try:
         out = check_outputs(a.out, a.inputs, openface=a.openface)   # before the weights or any input are read
+        state = _resume_state(out) if a.resume else None
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
                      detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress,
-                     same_person=a.same_person, min_track_frames=a.min_track_frames)
+                     same_person=a.same_person, min_track_frames=a.min_track_frames, resume=state)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
+    except Interrupted as e: _interrupted(e, out, a.openface)
+    except KeyboardInterrupt as e:                                         # before the first frame, or while pictures were drawn
+        name = e.args[0] if e.args and str(e.args[0]).startswith('SIG') else 'SIGINT'
+        print(f"au-predict: interrupted ({name}) before any frame was finished or after the table was made; nothing was written", file=sys.stderr)
+        sys.exit(_EXIT[name])
     if a.plot:
         plots = write_plots(df, out)
         df.attrs['plots'] = {k: v for k, v in plots.items() if 'error' not in v}
@@ -773,6 +901,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     except OSError as e:
         print(f"au-predict: error: {out}: cannot write the table ({e.strerror or e}); nothing of this run was written"
               + (" (the table there is an earlier run's, left whole)" if out.exists() else ''), file=sys.stderr); sys.exit(2)
+    resume_path(out).unlink(missing_ok=True)                             # the table is whole: nothing to go on from
     at = df.attrs
     per_input = f" and one OpenFace file per input in {out.with_suffix('')}{os.sep}" if a.openface and len(at['inputs']) > 1 else ''
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "

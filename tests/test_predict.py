@@ -508,3 +508,82 @@ def test_disk_that_fills_while_the_table_is_written(run, tmp_path):
     r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress')     # with room: replaced
     assert r.returncode == 0 and len(pd.read_csv(tmp_path/'t.csv')) == 12 and (tmp_path/'t.csv').stat().st_size > 2 * PROBE_BYTES, r.stderr
     assert oct((tmp_path/'t.csv').stat().st_mode & 0o777) == oct(0o666 & ~_umask())   # the permissions of an ordinary new file
+
+# --- interrupted runs (#25.8): what was finished is kept, marked incomplete, and a run goes on from there
+
+_SIGNAL_AT = '''import os, signal, sys, au_compendium.predict as p
+k, sig = int(sys.argv.pop(1)), getattr(signal, sys.argv.pop(1))
+follow, n = p.FaceTracker.__call__, [0]
+def call(self, rgb, gray=None):   # the signal arrives while frame k is being read, as from a terminal or a job scheduler
+    n[0] += 1
+    if n[0] == k: os.kill(os.getpid(), sig)
+    return follow(self, rgb, gray)
+p.FaceTracker.__call__ = call
+p.predict_cli()
+'''
+
+def au_predict_signalled(k, sig, *args):
+    "The command as a process that receives `sig` (a name) while its `k`-th frame is being read."
+    return subprocess.run([sys.executable, '-c', _SIGNAL_AT, str(k), sig, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+@pytest.mark.parametrize('sig, code', [('SIGINT', 130), ('SIGTERM', 143)])
+def test_interrupted_run_keeps_its_frames_and_resumes(run, tmp_path, sig, code):
+    video = write_video(moving_face_frames(30, width=320, height=240, face=200), tmp_path/'v.mp4')
+    cv2.imwrite(str(tmp_path/'other.png'), skdata.astronaut()[..., ::-1])
+    args = ('--weights', run, '--out', tmp_path/'t.csv', '--no-progress', '--detect-every', '4')
+    assert au_predict(tmp_path/'other.png', *args).returncode == 0           # an older table from another input
+    r = au_predict_signalled(12, sig, video, *args)
+    assert r.returncode == code and f'interrupted ({sig})' in r.stderr and '--resume' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert t.frame.tolist() == list(range(12)) and set(t.source) == {str(video)} and t.success.all()
+    assert meta['complete'] is False and meta['interrupted'] == sig and meta['resume_from'] == dict(source=str(video), after_frame=11)
+    r = au_predict(video, *args, '--resume')
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path/'t.resume.npz').exists()
+    resumed, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert meta['complete'] is True and meta['resumed'] is True and meta['frames'] == 30
+    assert au_predict(video, *args[:3], tmp_path/'whole.csv', *args[4:]).returncode == 0
+    whole = pd.read_csv(tmp_path/'whole.csv')
+    pd.testing.assert_frame_equal(resumed[['frame', 'face', 'success', 'AU1', 'AU2', 'AU4']], whole[['frame', 'face', 'success', 'AU1', 'AU2', 'AU4']])
+    assert (resumed[['x', 'y', 'w', 'h']] - whole[['x', 'y', 'w', 'h']]).abs().max().max() < 20   # re-detected where it went on
+
+def test_resume_needs_its_state_and_the_same_options(run, tmp_path):
+    video = write_video(moving_face_frames(10, width=320, height=240, face=200), tmp_path/'v.mp4')
+    args = (video, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    r = au_predict(*args, '--resume')
+    assert r.returncode == 2 and 't.resume.npz: no interrupted run' in r.stderr, r.stderr
+    assert au_predict_signalled(4, 'SIGINT', *args).returncode == 130
+    r = au_predict(*args, '--resume', '--detect-every', '3')
+    assert r.returncode == 2 and 'cannot resume' in r.stderr and 'detect_every (10, now 3)' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    (tmp_path/'t.resume.npz').write_bytes(b'not numpy')
+    r = au_predict(*args, '--resume')
+    assert r.returncode == 2 and 'not the state of an interrupted au-predict run' in r.stderr, r.stderr
+
+def test_resumed_person_norm_tracks_are_centred_on_the_whole_track(tmp_path):
+    "A person-normalised track cut by an interruption: the resumed table reads it against its mean over all its frames, as the uninterrupted run does."
+    from au_compendium.predict import Interrupted
+    import os, signal as sg
+    torch.manual_seed(0)
+    m, cfg = known_model(person_norm=True)
+    with torch.no_grad(): m.classifier.weight.normal_(0, 3)
+    pn = Predictor(m, AUS, device='cpu', reference=torch.randn(len(AUS), cfg.embed_dim))
+    frames = moving_face_frames(24, width=320, height=240, face=200)
+    frames = np.clip(frames * np.linspace(0.5, 1.2, 24)[:, None, None, None], 0, 255).astype(np.uint8)   # lit ever brighter: the mean moves
+    class Stopping:   # a detector that gets SIGINT on its 10th call
+        def __init__(self): self.det, self.n = FaceDetector(), 0
+        def detect(self, rgb):
+            self.n += 1
+            if self.n == 10: os.kill(os.getpid(), sg.SIGINT)
+            return self.det.detect(rgb)
+        def landmarks(self, rgb, box): return self.det.landmarks(rgb, box)
+    kw = dict(detect_every=1, min_track_frames=8, progress=False)
+    whole = predict(frames, pn, **kw)
+    stopping = Stopping()                                                  # one SIGINT, on its 10th frame
+    with pytest.raises(Interrupted) as e: predict(frames, pn, detector=stopping, **kw)
+    part = e.value.table
+    assert part.attrs['complete'] is False and part.frame.tolist() == list(range(10)) and set(part.centred_on) == {'track'}
+    done = predict(frames, pn, detector=stopping, resume=e.value.state, **kw)
+    probs = [f'AU{a}_prob' for a in AUS]
+    np.testing.assert_allclose(done[probs].to_numpy(), whole[probs].to_numpy(), atol=1e-6)
+    assert np.abs(part[probs].to_numpy() - whole[probs].to_numpy()[:10]).max() > 1e-5   # the cut track alone reads otherwise (10x the tolerance above)
+    assert done.attrs['complete'] is True and done.attrs['frames'] == 24
