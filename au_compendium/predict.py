@@ -23,16 +23,17 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES', 'META_COLUMNS',
-           'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image',
-           'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred',
-           'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume',
-           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'check_outputs', 'predict_cli',
-           'write_annotated', 'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES',
+           'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources',
+           'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx',
+           'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path',
+           'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
+           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
 VIDEO_EXTS = frozenset('.mp4 .m4v .avi .mov .mkv .webm .mpg .mpeg .wmv .flv .3gp .ogv .mts .m2ts .ts'.split())
+FOLDER_READINGS = ('auto', 'sequence', 'photos')   # how a folder's images are read: by the rule of `frame_sequence`, as frames, as photographs
 
 class InputError(ValueError):
     "An input cannot be read; the message names it."
@@ -41,17 +42,20 @@ class InputError(ValueError):
 class Source:
     "One input: an image or video file, or an in-memory array (one image or a stack of frames)."
     name: str                       # what the table's `source` column says: the path as given, or 'array[i]'
-    kind: str                       # 'image', 'video', 'file' (unknown extension: tried as image, then video) or 'array'
-    path: Path | None = None
+    kind: str                       # 'image', 'video', 'file' (unknown extension: tried as image, then video), 'sequence' (numbered frames) or 'array'
+    path: Path | None = None        # the file, or a sequence's folder
     array: np.ndarray | None = None
+    files: list[Path] | None = None # a sequence's frames, in order
+    folder: str | None = None       # an image found in a folder walk: the folder it was read from as photographs
 
 # %% ../nbs/17_predict.ipynb #c006b
 def _kind(p: Path) -> str:
     ext = p.suffix.lower()
     return 'image' if ext in IMAGE_EXTS else 'video' if ext in VIDEO_EXTS else 'file'
 
-def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[str]]]:
-    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`)."
+def collect_sources(inputs, folders: str = 'auto') -> tuple[list[Source], list[dict], dict[str, list[str]]]:
+    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`). `folders` says how the images of one folder are read: 'auto' (`frame_sequence`'s rule), 'sequence' (numbered frames always as one sequence) or 'photos' (always one by one)."
+    if folders not in FOLDER_READINGS: raise ValueError(f"folders must be one of {', '.join(FOLDER_READINGS)}, got {folders!r}")
     if isinstance(inputs, (str, Path, np.ndarray)) or not isinstance(inputs, Iterable): inputs = [inputs]
     sources, failures, skipped = [], [], {'hidden': [], 'not_image_or_video': []}
     for i, x in enumerate(inputs):
@@ -64,7 +68,7 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[st
                 skipped['not_image_or_video'] += [str(f) for f in files if f.suffix.lower() not in IMAGE_EXTS | VIDEO_EXTS]
                 if not media: failures.append(dict(source=str(x), error=f"{x}: folder holds no image or video files"
                                                    + (f" ({len(hidden)} hidden files or folders skipped)" if hidden else '')))
-                sources += [Source(str(f), _kind(f), path=f) for f in media]
+                sources += _folder_sources(media, folders)
             elif p.is_file(): sources.append(Source(str(x), _kind(p), path=p))
             else: failures.append(dict(source=str(x), error=f"{x}: no such file or folder"))
         else:
@@ -75,6 +79,52 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[st
                                      + (f" of shape {a.shape}" if a is not None else '')))
             else: sources.append(Source(f'array[{i}]', 'array', array=a))
     return sources, failures, skipped
+
+# %% ../nbs/17_predict.ipynb #c006c
+_NUMBERED = re.compile(r'^(.*?)(\d+)$')
+
+def _image_size(f: Path) -> tuple[int, int] | None:
+    "An image file's (width, height) from its header (Pillow reads no pixels for it), or None."
+    from PIL import Image
+    try:
+        with Image.open(f) as im: return im.size
+    except Exception: return None
+
+def frame_sequence(images: Sequence[Path], force: bool = False) -> tuple[list[Path] | None, str]:
+    "The rule by which the images of one folder are frames of one video: at least 2, all named prefix + number (one prefix, one extension, no number twice) and all of one pixel size. `(frames in number order, why)`, or `(None, why not)`; `force`: any images, numbered ones in number order."
+    m = [(_NUMBERED.match(f.stem), f) for f in images]
+    numbered = all(x is not None for x, _ in m) and len({(x.group(1), f.suffix.lower()) for x, f in m}) == 1 \
+               and len({int(x.group(2)) for x, _ in m}) == len(m)
+    order = sorted(images, key=lambda f: int(_NUMBERED.match(f.stem).group(2))) if numbered else sorted(images)
+    if force: return order, 'read as one sequence (--folders sequence)'
+    if len(images) < 2: return None, 'one image'
+    if not numbered: return None, 'not all named one prefix and a frame number'
+    sizes = {_image_size(f) for f in images}
+    if len(sizes) != 1 or None in sizes: return None, 'numbered, but not all of one size'
+    (w, h), = sizes
+    return order, f"{len(images)} numbered frames of {w}x{h}"
+
+def _folder_sources(media: Sequence[Path], folders: str) -> list[Source]:
+    "The sources of a folder walk's media files: videos one by one, each folder's images as one sequence or as photographs."
+    out, by = [], {}
+    for f in media:
+        if _kind(f) == 'video': out.append(Source(str(f), 'video', path=f))
+        else: by.setdefault(f.parent, []).append(f)
+    for d, imgs in by.items():
+        seq, why = frame_sequence(imgs, force=folders == 'sequence') if folders != 'photos' else (None, 'read one by one (--folders photos)')
+        if seq is not None: out.append(Source(str(d), 'sequence', path=d, files=seq, folder=why))
+        else: out += [Source(str(f), _kind(f), path=f, folder=f"{d}\x1f{why}") for f in imgs]
+    return sorted(out, key=lambda s: s.name)
+
+def _folder_readings(sources: Sequence[Source]) -> dict[str, dict]:
+    "How each walked folder's images were read: `{folder: {'reading': 'sequence' | 'photographs', 'images', 'why'}}`."
+    out = {}
+    for s in sources:
+        if s.kind == 'sequence': out[s.name] = dict(reading='sequence', images=len(s.files), why=s.folder)
+        elif s.folder is not None:
+            d, why = s.folder.split('\x1f')
+            out.setdefault(d, dict(reading='photographs', images=0, why=why))['images'] += 1
+    return out
 
 # %% ../nbs/17_predict.ipynb #c014
 def read_image(path: str | Path) -> np.ndarray:
@@ -101,6 +151,15 @@ def _read_video(reader: VideoReader, name: str, reports: dict | None = None) -> 
     if r.decoded == 0: raise InputError(f"{reader.path}: the video has no frames that can be decoded")
     if not r.complete: raise InputError(f"{r.problem()}; the {r.decoded} frames decoded are in the table")
 
+def _read_sequence(src: Source) -> Iterator[tuple[int, float, np.ndarray]]:
+    "A folder's numbered frames in order as `(position, NaN, rgb)`; an unreadable frame is skipped (later frames keep their positions), counted, and named in the `InputError` raised at the end."
+    bad = []
+    for k, f in enumerate(src.files):
+        try: yield k, math.nan, read_image(f)
+        except InputError: bad.append(f.name)
+    if bad: raise InputError(f"{src.name}: {len(bad)} of its {len(src.files)} frames could not be read ({', '.join(bad[:4])}"
+                             f"{', ...' if len(bad) > 4 else ''}); the others are in the table")
+
 def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
     "Frames of `src` as `(index, timestamp_s, rgb uint8 [H, W, 3])`; `InputError` naming it when it cannot be read, or not all of it."
     if src.kind == 'array':
@@ -110,6 +169,7 @@ def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int,
             try: yield i, math.nan, to_rgb8(f)
             except ValueError as e: raise InputError(f"{src.name} frame {i}: {e}") from None
     elif src.kind == 'image': yield 0, math.nan, read_image(src.path)
+    elif src.kind == 'sequence': yield from _read_sequence(src)
     elif src.kind == 'video': yield from _read_video(_open_video(src.path), src.name, reports)
     else:
         try: img = read_image(src.path)
@@ -380,6 +440,7 @@ class BatchRunner:
 def _count_frames(src: Source) -> int:
     "The progress bar's first guess (a video's header count); `predict` corrects the bar's total as each source ends."
     if src.kind == 'array': return 1 if src.array.ndim == 2 or (src.array.ndim == 3 and src.array.shape[-1] <= 4) else len(src.array)
+    if src.kind == 'sequence': return len(src.files)
     if src.kind != 'video': return 1
     cap = cv2.VideoCapture(str(src.path)); n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0; cap.release()
     return max(n, 1)
@@ -466,6 +527,7 @@ def predict(inputs,                          # image/video path, folder, array, 
             same_person: bool = False,       # person_norm weights: every face given is one person (photographs read against their common mean)
             min_track_frames: int = MIN_TRACK_FRAMES,  # person_norm weights: shorter face tracks are read against the population reference
             resume: dict | None = None,      # the `state` of an `Interrupted` run with the same inputs and settings: go on where it stopped
+            folders: str = 'auto',           # a folder's images: 'auto' (numbered frames of one size are one sequence: `frame_sequence`), 'sequence', 'photos'
            ) -> pd.DataFrame:
     "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above). SIGINT (Ctrl-C) or SIGTERM stops it after the frame in hand: `Interrupted` carries the finished rows and the state to resume from."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
@@ -478,7 +540,7 @@ def predict(inputs,                          # image/video path, folder, array, 
         FaceDetector(detector, max_side=detect_max_side, **({} if min_confidence is None else {'min_score': min_confidence}))
     tracker = FaceTracker(det, detect_every=detect_every, max_faces=max_faces, min_confidence=min_confidence,
                           track_landmarks=track_landmarks) if det is not None else None
-    sources, failures, skipped = collect_sources(inputs)
+    sources, failures, skipped = collect_sources(inputs, folders)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
     out_dir = None if annotate is None else _annotate_dir(annotate, sources)   # a bad folder fails before any work
     rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned,
@@ -486,7 +548,7 @@ def predict(inputs,                          # image/video path, folder, array, 
     settings = dict(weights=pred.weights, inputs=[s.name for s in sources], thresholds=[float(x) for x in thr], aligned=aligned,
                     detector=None if det is None else getattr(det, 'kind', type(det).__name__), detect_every=detect_every,
                     track_landmarks=track_landmarks, max_faces=max_faces, min_confidence=min_confidence, detect_max_side=detect_max_side,
-                    landmarks=landmarks or out_dir is not None, same_person=same_person, min_track_frames=min_track_frames)
+                    landmarks=landmarks or out_dir is not None, same_person=same_person, min_track_frames=min_track_frames, folders=folders)
     t0, current, videos, reduced, pos, earlier = time.perf_counter(), None, {}, {}, (0, -1), 0.0
     if resume is not None:   # go on after the last frame the interrupted run finished, with its rows, counts and faces
         pos, earlier = _resume_into(resume, settings, rows, tracker, failures, videos, reduced)
@@ -522,7 +584,7 @@ def predict(inputs,                          # image/video path, folder, array, 
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
                               videos={k: r if isinstance(r, dict) else r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
                               person_norm=getattr(rows, 'summary', None), complete=not stop.signal, interrupted=stop.signal,
-                              resumed=resume is not None))
+                              resumed=resume is not None, folders=folders, folder_readings=_folder_readings(sources)))
     if stop.signal:
         df.attrs['resume_from'] = dict(source=sources[pos[0]].name if pos[0] < len(sources) else None, after_frame=int(pos[1]))
         raise Interrupted(stop.signal, to_openface(df) if openface else df, _state(settings, rows, tracker, pos, df.attrs))
@@ -768,7 +830,7 @@ def check_outputs(out: str | Path,         # the table to write
     if out.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS:
         raise ValueError(f"{out}: has an image or video name; the table is CSV: give a name ending in .csv")
     sources, _, _ = collect_sources([x for x in ([inputs] if isinstance(inputs, (str, Path)) else inputs) if isinstance(x, (str, Path))])
-    ins = {s.path.resolve() for s in sources}
+    ins = {f.resolve() for s in sources for f in (s.files or [s.path])}
     hit = [str(p) for p in (out, meta) if p.resolve() in ins]
     if hit: raise ValueError(f"{hit[0]}: is one of the inputs; writing the table there would replace it: give another --out")
     if openface and folder.exists() and (not folder.is_dir() or any(f.suffix.lower() != '.csv' or f.resolve() in ins for f in folder.rglob('*'))):
@@ -823,6 +885,16 @@ def _picture_lines(at: dict, a) -> list[str]:
                    "au-predict: --plot: no input has more than one frame, so there is no time series to plot")
     return out
 
+def _folder_lines(at: dict) -> list[str]:
+    "What the command says about how the folders' images were read (sequence of frames, or photographs), and the flag for the other reading."
+    out = []
+    for d, r in (at.get('folder_readings') or {}).items():
+        if r['reading'] == 'sequence':
+            out.append(f"au-predict: read {d} as the frames of one video ({r['why']}: faces followed across them); --folders photos reads them one by one")
+        elif r['images'] > 1:
+            out.append(f"au-predict: read the {r['images']} images in {d} as separate photographs ({r['why']}); --folders sequence reads them as the frames of one video")
+    return out
+
 # %% ../nbs/17_predict.ipynb #c049b
 _EXIT = {'SIGINT': 130, 'SIGTERM': 143}   # the shell's 128 + signal number
 
@@ -871,6 +943,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--plot', action='store_true', help="for every video: a figure of each AU's probability over time with its threshold, one panel per face, written beside the table as <table>_<video>.png")
     ap.add_argument('--same-person', action='store_true', help="person-normalised weights: every face given is the same person, so photographs are read against their common mean (from 2 on) instead of the training people's average face")
     ap.add_argument('--min-track-frames', type=int, default=MIN_TRACK_FRAMES, metavar='N', help=f"person-normalised weights: a face track shorter than N frames is read against the training people's average face instead of its own mean (default: {MIN_TRACK_FRAMES}, chosen on validation subjects)")
+    ap.add_argument('--folders', choices=FOLDER_READINGS, default='auto', help="how the images of a folder are read: 'auto' (default): as the frames of one video -- one face track, followed and person-normalised across them, as OpenFace's -fdir -- when there are at least 2, all named one prefix and a number (frame_0001.png, ...) with one extension and of one pixel size, else as separate photographs; 'sequence': always as frames (in number order when numbered); 'photos': always one by one. The JSON sidecar says how each folder was read (folder_readings)")
     ap.add_argument('--resume', action='store_true', help="go on with a run that was interrupted (Ctrl-C, SIGTERM) from where it stopped: the same inputs and options again, and --resume; what it needs is kept beside the table as <table>.resume.npz")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
@@ -885,7 +958,7 @@ def predict_cli(argv: Sequence[str] | None = None):
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
                      detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress,
-                     same_person=a.same_person, min_track_frames=a.min_track_frames, resume=state)
+                     same_person=a.same_person, min_track_frames=a.min_track_frames, resume=state, folders=a.folders)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
     except Interrupted as e: _interrupted(e, out, a.openface)
@@ -907,7 +980,7 @@ def predict_cli(argv: Sequence[str] | None = None):
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "
           f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
-    for line in _skip_lines(at) + _person_lines(at): print(line, file=sys.stderr)
+    for line in _skip_lines(at) + _folder_lines(at) + _person_lines(at): print(line, file=sys.stderr)
     for line in _picture_lines(at, a): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
     if at['failures']:
@@ -958,7 +1031,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
     for src in sources:
         g = groups.get(src.name)
         if g is None: continue                                   # failed before its first frame: nothing to draw
-        video = src.name in videos or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
+        video = src.name in videos or src.kind == 'sequence' or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
         ext = '.mp4' if video else '.jpg' if Path(src.name).suffix.lower() in _JPEG else '.png'
         path = out_dir/_file_name(src.name, taken, ext)
         fps = float((videos.get(src.name) or {}).get('fps') or 0) or ARRAY_FPS

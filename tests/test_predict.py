@@ -587,3 +587,34 @@ def test_resumed_person_norm_tracks_are_centred_on_the_whole_track(tmp_path):
     np.testing.assert_allclose(done[probs].to_numpy(), whole[probs].to_numpy(), atol=1e-6)
     assert np.abs(part[probs].to_numpy() - whole[probs].to_numpy()[:10]).max() > 1e-5   # the cut track alone reads otherwise (10x the tolerance above)
     assert done.attrs['complete'] is True and done.attrs['frames'] == 24
+
+# --- a folder of numbered frames (#25.2): one video, not unrelated photographs
+
+@pytest.mark.parametrize('pattern, ext', [('frame_{:04d}', '.png'), ('{}', '.jpg')])   # ffmpeg's %04d, and plain unpadded numbers
+def test_folder_of_numbered_frames_is_one_video(tmp_path, capsys, pattern, ext):
+    "OpenFace's -fdir use: a person-normalised model reads the frames as one face track against its own mean; --folders photos reads them one by one."
+    m, cfg = known_model(person_norm=True)
+    save_detection_path(tmp_path/'pn'/WEIGHTS_FILE, m, cfg, AUS, reference=torch.randn(len(AUS), cfg.embed_dim))
+    (tmp_path/'frames').mkdir()
+    for k, f in enumerate(moving_face_frames(32, width=320, height=240, face=200)):
+        cv2.imwrite(str(tmp_path/'frames'/(pattern.format(k + 1) + ext)), cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+    code, err = cli(capsys, tmp_path/'frames', '--weights', tmp_path/'pn', '--out', tmp_path/'t.csv', '--no-progress')
+    assert code == 0 and 'as the frames of one video (32 numbered frames of 320x240' in err and '--folders photos' in err, err
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert set(t.source) == {str(tmp_path/'frames')} and t.frame.tolist() == list(range(32)) and t.success.all()
+    assert set(t.centred_on) == {'track'} and t.face.nunique() == 1
+    assert meta['folder_readings'] == {str(tmp_path/'frames'): dict(reading='sequence', images=32, why='32 numbered frames of 320x240')}
+    code, err = cli(capsys, tmp_path/'frames', '--weights', tmp_path/'pn', '--out', tmp_path/'p.csv', '--no-progress', '--folders', 'photos')
+    p = pd.read_csv(tmp_path/'p.csv')
+    assert code == 0 and p.source.nunique() == 32 and set(p.centred_on) == {'population'} and '--folders sequence' in err, err
+    assert json.loads((tmp_path/'p.json').read_text())['folder_readings'][str(tmp_path/'frames')]['reading'] == 'photographs'
+
+def test_folder_of_photographs_stays_photographs(run, tmp_path, capsys):
+    "Images of different sizes, or not numbered, are photographs, and the output says so."
+    (tmp_path/'shots').mkdir()
+    astro = skdata.astronaut()[..., ::-1]
+    cv2.imwrite(str(tmp_path/'shots'/'IMG_0001.jpg'), astro); cv2.imwrite(str(tmp_path/'shots'/'IMG_0002.jpg'), astro[:400])
+    cv2.imwrite(str(tmp_path/'shots'/'IMG_0003.jpg'), astro)
+    code, err = cli(capsys, tmp_path/'shots', '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert code == 0 and t.source.nunique() == 3 and 'the 3 images in' in err and 'not all of one size' in err, err
