@@ -395,7 +395,7 @@ def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path
     return path
 
 # %% ../nbs/17_predict.ipynb #c042
-META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
+META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'track', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
@@ -467,12 +467,14 @@ class _Stop:
 # %% ../nbs/17_predict.ipynb #c042s2
 def _state(settings: dict, rows, tracker, pos: tuple[int, int], attrs: dict) -> dict:
     "What an interrupted run leaves to go on from: the rows' arrays and `meta` (JSON text: settings, position, the faces followed, failures, video reports)."
-    tracks = [dict(id=int(t.id), box=[float(v) for v in t.box], score=float(t.score)) for t in (tracker.tracks if tracker is not None else [])]
-    meta = dict(settings=settings, pos=[int(pos[0]), int(pos[1])], tracks=tracks, failures=attrs['failures'], videos=attrs['videos'],
+    tracks = [dict(id=int(t.id), box=[float(v) for v in t.box], score=float(t.score), track=int(t.track)) for t in (tracker.tracks if tracker is not None else [])]
+    tk = dict(n_tracks=tracker.n_tracks, closed=sorted(tracker.closed), splits=tracker.splits) if tracker is not None else {}
+    meta = dict(settings=settings, pos=[int(pos[0]), int(pos[1])], tracks=tracks, tracker=tk, track_splits=attrs['track_splits'],
+                failures=attrs['failures'], videos=attrs['videos'],
                 reduced=attrs['reduced_resolution'], seconds=attrs['seconds'])
     return dict(**rows.state(), meta=np.array(json.dumps(meta, default=str)))
 
-def _resume_into(state: dict, settings: dict, rows, tracker, failures: list, videos: dict, reduced: dict) -> tuple[tuple[int, int], float]:
+def _resume_into(state: dict, settings: dict, rows, tracker, failures: list, videos: dict, reduced: dict, splits: dict) -> tuple[tuple[int, int], float]:
     "Load an interrupted run's `state` into this run's rows, tracker and counts: `(position, seconds already spent)`; `ValueError` when it was made from other inputs or settings."
     meta = json.loads(str(state['meta']))
     now = json.loads(json.dumps(settings, default=str))
@@ -481,8 +483,9 @@ def _resume_into(state: dict, settings: dict, rows, tracker, failures: list, vid
                               + "; give the same inputs and options, or start afresh without --resume")
     rows.restore(state)
     if tracker is not None:   # the faces it was following: the first detection keeps their indices (box overlap)
-        tracker.reset(); tracker.tracks = [Track(t['id'], np.array(t['box']), t['score'], None, True) for t in meta['tracks']]
-    failures[:] = meta['failures']; videos.update(meta['videos']); reduced.update(meta['reduced'])
+        tracker.reset(); tracker.tracks = [Track(t['id'], np.array(t['box']), t['score'], None, True, t['track']) for t in meta['tracks']]
+        tk = meta['tracker']; tracker.n_tracks, tracker.closed, tracker.splits = tk['n_tracks'], set(tk['closed']), tk['splits']
+    failures[:] = meta['failures']; videos.update(meta['videos']); reduced.update(meta['reduced']); splits.update(meta['track_splits'])
     return tuple(meta['pos']), float(meta['seconds'])
 
 def resume_path(out: str | Path) -> Path:
@@ -549,9 +552,9 @@ def predict(inputs,                          # image/video path, folder, array, 
                     detector=None if det is None else getattr(det, 'kind', type(det).__name__), detect_every=detect_every,
                     track_landmarks=track_landmarks, max_faces=max_faces, min_confidence=min_confidence, detect_max_side=detect_max_side,
                     landmarks=landmarks or out_dir is not None, same_person=same_person, min_track_frames=min_track_frames, folders=folders)
-    t0, current, videos, reduced, pos, earlier = time.perf_counter(), None, {}, {}, (0, -1), 0.0
+    t0, current, videos, reduced, pos, earlier, splits = time.perf_counter(), None, {}, {}, (0, -1), 0.0, {}
     if resume is not None:   # go on after the last frame the interrupted run finished, with its rows, counts and faces
-        pos, earlier = _resume_into(resume, settings, rows, tracker, failures, videos, reduced)
+        pos, earlier = _resume_into(resume, settings, rows, tracker, failures, videos, reduced, splits)
     start = pos
     guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
     if start[1] >= 0: seen[start[0]] = start[1] + 1
@@ -565,6 +568,7 @@ def predict(inputs,                          # image/video path, folder, array, 
                 if stop.signal: break
                 if si != current:
                     settle(current)
+                    if tracker is not None and current is not None and tracker.splits: splits[sources[current].name] = tracker.splits
                     if tracker is not None and not (current is None and start[1] >= 0): tracker.reset()   # a resumed video keeps its faces
                     current, pos = si, (si, start[1] if si == start[0] else -1)   # the sources before si are done
                 if err is not None:
@@ -573,9 +577,10 @@ def predict(inputs,                          # image/video path, folder, array, 
                     bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
                 if det is not None and hasattr(det, 'search_scale') and det.search_scale(rgb.shape) < 1:
                     _note_reduced(reduced, sources[si].name, det, rgb.shape)
-                rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray) if tracker is not None else None)
+                rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray, frame=i) if tracker is not None else None)
                 seen[si] += 1; bar.update(1); pos = (si, i)
             else: settle(current)
+            if tracker is not None and current is not None and tracker.splits: splits[sources[current].name] = tracker.splits
         df = rows.table(thr)
     finally: frames.close(); rows.close()
     df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0 + earlier, det=det, aligned=aligned,
@@ -584,7 +589,8 @@ def predict(inputs,                          # image/video path, folder, array, 
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
                               videos={k: r if isinstance(r, dict) else r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
                               person_norm=getattr(rows, 'summary', None), complete=not stop.signal, interrupted=stop.signal,
-                              resumed=resume is not None, folders=folders, folder_readings=_folder_readings(sources)))
+                              resumed=resume is not None, folders=folders, folder_readings=_folder_readings(sources),
+                              track_splits=splits))
     if stop.signal:
         df.attrs['resume_from'] = dict(source=sources[pos[0]].name if pos[0] < len(sources) else None, after_frame=int(pos[1]))
         raise Interrupted(stop.signal, to_openface(df) if openface else df, _state(settings, rows, tracker, pos, df.attrs))
@@ -626,12 +632,12 @@ class _Rows:
             c = self.cols
             c['source'].append(source); c['frame'].append(i); c['timestamp'].append(t)
             if crop is None:
-                vals, pts = (0 if tr is None else tr.id, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
+                vals, pts = (0 if tr is None else tr.id, 0 if tr is None else tr.track, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
             else:
                 x0, y0, x1, y1 = tr.box
-                vals, pts = (tr.id, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
+                vals, pts = (tr.id, tr.track, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
             for k, v in zip(META_COLUMNS[3:], vals): c[k].append(v)
-            self.person.append('' if crop is None else 'all' if self.same_person else f'{source}\x1f{tr.id}')   # a face track, or everyone
+            self.person.append('' if crop is None else 'all' if self.same_person else f'{source}\x1f{tr.track}')   # a face track (one person), or everyone
             if self.landmarks: self.lmk.append(np.full(98, np.nan) if pts is None else to49(pts).T.ravel())
             if crop is None: continue
             self.crops[len(self.pending)] = crop
@@ -652,7 +658,7 @@ class _Rows:
         self._flush()
         c, n, aus = self.cols, len(self.cols['source']), self.pred.aus
         df = pd.DataFrame({'source': pd.Series(c['source'], dtype=str), 'frame': np.array(c['frame'], np.int64),
-                           'timestamp': np.array(c['timestamp'], np.float64), 'face': np.array(c['face'], np.int64),
+                           'timestamp': np.array(c['timestamp'], np.float64), 'face': np.array(c['face'], np.int64), 'track': np.array(c['track'], np.int64),
                            'success': np.array(c['success'], np.int8), 'confidence': np.array(c['confidence'], np.float32),
                            'detected': np.array(c['detected'], np.int8), **{k: np.array(c[k], np.float32) for k in 'xywh'}})
         parts = [df]
@@ -679,7 +685,7 @@ class _Rows:
         P[rows] = self.pred.head(centred)
         self.centred_on = np.full(len(self.person), '', dtype=object); self.centred_on[rows] = on
         groups, counts = np.unique(person, return_counts=True)
-        short = [dict(source=g.split('\x1f')[0], face=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
+        short = [dict(source=g.split('\x1f')[0], track=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
                  if k < self.min_track_frames and not self.same_person]
         self.summary = dict(min_track_frames=self.min_track_frames, same_person=self.same_person, reference=self.pred.reference is not None,
                             groups=len(groups), rows_track=int((on == 'track').sum()), rows_population=int((on == 'population').sum()),

@@ -464,7 +464,7 @@ def test_person_norm_weights_on_photographs(tmp_path, capsys):
     t = pd.read_csv(tmp_path/'t.csv')
     assert t['centred_on'].tolist() == ['population'] and t[[f'AU{a}_prob' for a in AUS]].notna().all(axis=None)
     meta = json.loads((tmp_path/'t.json').read_text())['person_norm']
-    assert meta['rows_population'] == 1 and meta['short_tracks'] == [dict(source=str(tmp_path/'p.png'), face=0, frames=1)], meta
+    assert meta['rows_population'] == 1 and meta['short_tracks'] == [dict(source=str(tmp_path/'p.png'), track=0, frames=1)], meta
     save_detection_path(tmp_path/'old'/WEIGHTS_FILE, m, cfg, AUS)          # saved before the reference was stored
     code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'old', '--out', tmp_path/'t2.csv', '--no-progress')
     assert code == 1 and 'no population reference' in err and 'p.png' in err, err
@@ -514,10 +514,10 @@ def test_disk_that_fills_while_the_table_is_written(run, tmp_path):
 _SIGNAL_AT = '''import os, signal, sys, au_compendium.predict as p
 k, sig = int(sys.argv.pop(1)), getattr(signal, sys.argv.pop(1))
 follow, n = p.FaceTracker.__call__, [0]
-def call(self, rgb, gray=None):   # the signal arrives while frame k is being read, as from a terminal or a job scheduler
+def call(self, rgb, gray=None, **kw):   # the signal arrives while frame k is being read, as from a terminal or a job scheduler
     n[0] += 1
     if n[0] == k: os.kill(os.getpid(), sig)
-    return follow(self, rgb, gray)
+    return follow(self, rgb, gray, **kw)
 p.FaceTracker.__call__ = call
 p.predict_cli()
 '''
@@ -618,3 +618,24 @@ def test_folder_of_photographs_stays_photographs(run, tmp_path, capsys):
     code, err = cli(capsys, tmp_path/'shots', '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
     t = pd.read_csv(tmp_path/'t.csv')
     assert code == 0 and t.source.nunique() == 3 and 'the 3 images in' in err and 'not all of one size' in err, err
+
+# --- one face track, one person (#25.1): tracks end at shot cuts and changes of person
+
+def test_interview_cut_is_two_people_each_on_their_own_mean(tmp_path, capsys):
+    "An interview cut between two people framed alike: two tracks split at the cut (column track, sidecar track_splits), each centred on its own mean, as each alone."
+    from au_compendium.testing import interview_cut_frames
+    torch.manual_seed(0)
+    m, cfg = known_model(person_norm=True)
+    with torch.no_grad(): m.classifier.weight.normal_(0, 3)
+    save_detection_path(tmp_path/'pn'/WEIGHTS_FILE, m, cfg, AUS, reference=torch.randn(len(AUS), cfg.embed_dim))
+    frames = interview_cut_frames(40, 40, width=320, height=240, face=200)
+    both, b_alone = write_video(frames, tmp_path/'ab.avi'), write_video(frames[40:], tmp_path/'b.avi')
+    code, err = cli(capsys, both, b_alone, '--weights', tmp_path/'pn', '--out', tmp_path/'t.csv', '--no-progress', '--detect-every', '1')
+    assert code == 0, err
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    ab, b = t[t.source == str(both)], t[t.source == str(b_alone)]
+    assert ab.success.all() and ab.track.tolist() == [0] * 40 + [1] * 40 and set(ab.centred_on) == {'track'}
+    (split,), = meta['track_splits'].values()                             # the face fills the frame: the cut shows in the whole frame too
+    assert list(meta['track_splits']) == [str(both)] and split['frame'] == 40 and split['ended'] == [0] and split['reason'] in ('shot_cut', 'appearance')
+    probs = [f'AU{a}_prob' for a in AUS]
+    np.testing.assert_allclose(ab[probs].to_numpy()[40:], b[probs].to_numpy(), atol=1e-5)   # B read as if alone (batches differ: 5e-6; one track through both: 3e-5 off)
