@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_predict.ipynb #c003
 from __future__ import annotations
-import argparse, copy, datetime, json, math, os, queue, re, sys, tempfile, threading, time, warnings
+import argparse, copy, datetime, json, math, os, queue, re, shutil, signal, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-from .core import au, resolve_device
+from .core import au, publish, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
@@ -23,15 +23,17 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES', 'META_COLUMNS',
-           'DEMO_WARNING', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'read_image', 'iter_frames',
-           'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop',
-           'write_video', 'BatchRunner', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
-           'predict_cli', 'write_annotated', 'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES',
+           'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources',
+           'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx',
+           'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path',
+           'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
+           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
 VIDEO_EXTS = frozenset('.mp4 .m4v .avi .mov .mkv .webm .mpg .mpeg .wmv .flv .3gp .ogv .mts .m2ts .ts'.split())
+FOLDER_READINGS = ('auto', 'sequence', 'photos')   # how a folder's images are read: by the rule of `frame_sequence`, as frames, as photographs
 
 class InputError(ValueError):
     "An input cannot be read; the message names it."
@@ -40,17 +42,20 @@ class InputError(ValueError):
 class Source:
     "One input: an image or video file, or an in-memory array (one image or a stack of frames)."
     name: str                       # what the table's `source` column says: the path as given, or 'array[i]'
-    kind: str                       # 'image', 'video', 'file' (unknown extension: tried as image, then video) or 'array'
-    path: Path | None = None
+    kind: str                       # 'image', 'video', 'file' (unknown extension: tried as image, then video), 'sequence' (numbered frames) or 'array'
+    path: Path | None = None        # the file, or a sequence's folder
     array: np.ndarray | None = None
+    files: list[Path] | None = None # a sequence's frames, in order
+    folder: str | None = None       # an image found in a folder walk: the folder it was read from as photographs
 
 # %% ../nbs/17_predict.ipynb #c006b
 def _kind(p: Path) -> str:
     ext = p.suffix.lower()
     return 'image' if ext in IMAGE_EXTS else 'video' if ext in VIDEO_EXTS else 'file'
 
-def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[str]]]:
-    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`, `repeated_folder`, `unreadable_folder`) and the linked folders they followed (`followed_link`)."
+def collect_sources(inputs, folders: str = 'auto') -> tuple[list[Source], list[dict], dict[str, list[str]]]:
+    "Expand `inputs` (a path, folder, array, or a list of them) into `(sources, failures, skipped)`: failures are `{'source', 'error'}` dicts; skipped lists what folder walks left out (`hidden`, `not_image_or_video`, `repeated_folder`, `unreadable_folder`) and the linked folders they followed (`followed_link`). `folders` says how the images of one folder are read: 'auto' (`frame_sequence`'s rule), 'sequence' (numbered frames always as one sequence) or 'photos' (always one by one)."
+    if folders not in FOLDER_READINGS: raise ValueError(f"folders must be one of {', '.join(FOLDER_READINGS)}, got {folders!r}")
     if isinstance(inputs, (str, Path, np.ndarray)) or not isinstance(inputs, Iterable): inputs = [inputs]
     sources, failures, skipped = [], [], {'hidden': [], 'not_image_or_video': [], 'repeated_folder': [], 'unreadable_folder': [], 'followed_link': []}
     for i, x in enumerate(inputs):
@@ -64,7 +69,7 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[st
                 skipped['not_image_or_video'] += [str(f) for f in files if f.suffix.lower() not in IMAGE_EXTS | VIDEO_EXTS]
                 if not media: failures.append(dict(source=str(x), error=f"{x}: folder holds no image or video files"
                                                    + (f" ({len(hidden)} hidden files or folders skipped)" if hidden else '')))
-                sources += [Source(str(f), _kind(f), path=f) for f in media]
+                sources += _folder_sources(media, folders)
             elif p.is_file(): sources.append(Source(str(x), _kind(p), path=p))
             else: failures.append(dict(source=str(x), error=f"{x}: no such file or folder"))
         else:
@@ -75,6 +80,52 @@ def collect_sources(inputs) -> tuple[list[Source], list[dict], dict[str, list[st
                                      + (f" of shape {a.shape}" if a is not None else '')))
             else: sources.append(Source(f'array[{i}]', 'array', array=a))
     return sources, failures, skipped
+
+# %% ../nbs/17_predict.ipynb #c006c
+_NUMBERED = re.compile(r'^(.*?)(\d+)$')
+
+def _image_size(f: Path) -> tuple[int, int] | None:
+    "An image file's (width, height) from its header (Pillow reads no pixels for it), or None."
+    from PIL import Image
+    try:
+        with Image.open(f) as im: return im.size
+    except Exception: return None
+
+def frame_sequence(images: Sequence[Path], force: bool = False) -> tuple[list[Path] | None, str]:
+    "The rule by which the images of one folder are frames of one video: at least 2, all named prefix + number (one prefix, one extension, no number twice) and all of one pixel size. `(frames in number order, why)`, or `(None, why not)`; `force`: any images, numbered ones in number order."
+    m = [(_NUMBERED.match(f.stem), f) for f in images]
+    numbered = all(x is not None for x, _ in m) and len({(x.group(1), f.suffix.lower()) for x, f in m}) == 1 \
+               and len({int(x.group(2)) for x, _ in m}) == len(m)
+    order = sorted(images, key=lambda f: int(_NUMBERED.match(f.stem).group(2))) if numbered else sorted(images)
+    if force: return order, 'read as one sequence (--folders sequence)'
+    if len(images) < 2: return None, 'one image'
+    if not numbered: return None, 'not all named one prefix and a frame number'
+    sizes = {_image_size(f) for f in images}
+    if len(sizes) != 1 or None in sizes: return None, 'numbered, but not all of one size'
+    (w, h), = sizes
+    return order, f"{len(images)} numbered frames of {w}x{h}"
+
+def _folder_sources(media: Sequence[Path], folders: str) -> list[Source]:
+    "The sources of a folder walk's media files: videos one by one, each folder's images as one sequence or as photographs."
+    out, by = [], {}
+    for f in media:
+        if _kind(f) == 'video': out.append(Source(str(f), 'video', path=f))
+        else: by.setdefault(f.parent, []).append(f)
+    for d, imgs in by.items():
+        seq, why = frame_sequence(imgs, force=folders == 'sequence') if folders != 'photos' else (None, 'read one by one (--folders photos)')
+        if seq is not None: out.append(Source(str(d), 'sequence', path=d, files=seq, folder=why))
+        else: out += [Source(str(f), _kind(f), path=f, folder=f"{d}\x1f{why}") for f in imgs]
+    return sorted(out, key=lambda s: s.name)
+
+def _folder_readings(sources: Sequence[Source]) -> dict[str, dict]:
+    "How each walked folder's images were read: `{folder: {'reading': 'sequence' | 'photographs', 'images', 'why'}}`."
+    out = {}
+    for s in sources:
+        if s.kind == 'sequence': out[s.name] = dict(reading='sequence', images=len(s.files), why=s.folder)
+        elif s.folder is not None:
+            d, why = s.folder.split('\x1f')
+            out.setdefault(d, dict(reading='photographs', images=0, why=why))['images'] += 1
+    return out
 
 # %% ../nbs/17_predict.ipynb #c014
 def read_image(path: str | Path) -> np.ndarray:
@@ -101,6 +152,15 @@ def _read_video(reader: VideoReader, name: str, reports: dict | None = None) -> 
     if r.decoded == 0: raise InputError(f"{reader.path}: the video has no frames that can be decoded")
     if not r.complete: raise InputError(f"{r.problem()}; the {r.decoded} frames decoded are in the table")
 
+def _read_sequence(src: Source) -> Iterator[tuple[int, float, np.ndarray]]:
+    "A folder's numbered frames in order as `(position, NaN, rgb)`; an unreadable frame is skipped (later frames keep their positions), counted, and named in the `InputError` raised at the end."
+    bad = []
+    for k, f in enumerate(src.files):
+        try: yield k, math.nan, read_image(f)
+        except InputError: bad.append(f.name)
+    if bad: raise InputError(f"{src.name}: {len(bad)} of its {len(src.files)} frames could not be read ({', '.join(bad[:4])}"
+                             f"{', ...' if len(bad) > 4 else ''}); the others are in the table")
+
 def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
     "Frames of `src` as `(index, timestamp_s, rgb uint8 [H, W, 3])`; `InputError` naming it when it cannot be read, or not all of it."
     if src.kind == 'array':
@@ -110,6 +170,7 @@ def iter_frames(src: Source, reports: dict | None = None) -> Iterator[tuple[int,
             try: yield i, math.nan, to_rgb8(f)
             except ValueError as e: raise InputError(f"{src.name} frame {i}: {e}") from None
     elif src.kind == 'image': yield 0, math.nan, read_image(src.path)
+    elif src.kind == 'sequence': yield from _read_sequence(src)
     elif src.kind == 'video': yield from _read_video(_open_video(src.path), src.name, reports)
     else:
         try: img = read_image(src.path)
@@ -335,15 +396,17 @@ def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path
     return path
 
 # %% ../nbs/17_predict.ipynb #c042
-META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
+META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'track', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
-def _stream(sources: list[Source], gray: bool = True, reports: dict | None = None) -> Iterator[tuple]:
-    "`(source index, frame index, timestamp, rgb, gray, error)` for every frame of every source; a failed source yields its error."
+def _stream(sources: list[Source], gray: bool = True, reports: dict | None = None, start: tuple[int, int] = (0, -1)) -> Iterator[tuple]:
+    "`(source index, frame index, timestamp, rgb, gray, error)` for every frame of every source from `start` on (source index, and the last frame of it already done: a resumed run); a failed source yields its error."
     for si, src in enumerate(sources):
+        if si < start[0]: continue
         try:
             for i, t, rgb in iter_frames(src, reports):
+                if si == start[0] and i <= start[1]: continue          # decoded again, already in the table
                 yield si, i, t, rgb, (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray else None), None
         except InputError as e: yield si, None, None, None, None, str(e)
         except Exception as e: yield si, None, None, None, None, f"{src.name}: {type(e).__name__}: {e}"
@@ -378,9 +441,72 @@ class BatchRunner:
 def _count_frames(src: Source) -> int:
     "The progress bar's first guess (a video's header count); `predict` corrects the bar's total as each source ends."
     if src.kind == 'array': return 1 if src.array.ndim == 2 or (src.array.ndim == 3 and src.array.shape[-1] <= 4) else len(src.array)
+    if src.kind == 'sequence': return len(src.files)
     if src.kind != 'video': return 1
     cap = cv2.VideoCapture(str(src.path)); n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0; cap.release()
     return max(n, 1)
+
+# %% ../nbs/17_predict.ipynb #c042s
+class Interrupted(KeyboardInterrupt):
+    "A `predict` run stopped by SIGINT (Ctrl-C) or SIGTERM: `.table` holds the rows of every finished frame (`attrs['complete']` False, `attrs['resume_from']`), `.state` what `predict(resume=...)` goes on from (`save_resume`), `.signal` the signal's name."
+    def __init__(self, signame: str, table: pd.DataFrame | None = None, state: dict | None = None):
+        super().__init__(signame); self.signal, self.table, self.state = signame, table, state
+
+class _Stop:
+    "While active (main thread only): the first SIGINT or SIGTERM is recorded in `.signal` instead of stopping the program; a second one stops it at once (`KeyboardInterrupt`)."
+    def __enter__(self):
+        self.signal, self.old = None, {}
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM): self.old[s] = signal.signal(s, self._handle)
+        return self
+    def _handle(self, signum, frame):
+        if self.signal is not None: raise KeyboardInterrupt
+        self.signal = signal.Signals(signum).name
+    def __exit__(self, *exc):
+        for s, h in self.old.items(): signal.signal(s, h)
+
+# %% ../nbs/17_predict.ipynb #c042s2
+def _state(settings: dict, rows, tracker, pos: tuple[int, int], attrs: dict) -> dict:
+    "What an interrupted run leaves to go on from: the rows' arrays and `meta` (JSON text: settings, position, the faces followed, failures, video reports)."
+    tracks = [dict(id=int(t.id), box=[float(v) for v in t.box], score=float(t.score), track=int(t.track)) for t in (tracker.tracks if tracker is not None else [])]
+    tk = dict(n_tracks=tracker.n_tracks, closed=sorted(tracker.closed), splits=tracker.splits) if tracker is not None else {}
+    meta = dict(settings=settings, pos=[int(pos[0]), int(pos[1])], tracks=tracks, tracker=tk, track_splits=attrs['track_splits'],
+                failures=attrs['failures'], videos=attrs['videos'],
+                reduced=attrs['reduced_resolution'], seconds=attrs['seconds'])
+    return dict(**rows.state(), meta=np.array(json.dumps(meta, default=str)))
+
+def _resume_into(state: dict, settings: dict, rows, tracker, failures: list, videos: dict, reduced: dict, splits: dict) -> tuple[tuple[int, int], float]:
+    "Load an interrupted run's `state` into this run's rows, tracker and counts: `(position, seconds already spent)`; `ValueError` when it was made from other inputs or settings."
+    meta = json.loads(str(state['meta']))
+    now = json.loads(json.dumps(settings, default=str))
+    diff = sorted(k for k in now if meta['settings'].get(k) != now[k])
+    if diff: raise ValueError("cannot resume: the interrupted run had other " + ', '.join(f"{k} ({meta['settings'].get(k)!r}, now {now[k]!r})" for k in diff)
+                              + "; give the same inputs and options, or start afresh without --resume")
+    rows.restore(state)
+    if tracker is not None:   # the faces it was following: the first detection keeps their indices (box overlap)
+        tracker.reset(); tracker.tracks = [Track(t['id'], np.array(t['box']), t['score'], None, True, t['track']) for t in meta['tracks']]
+        tk = meta['tracker']; tracker.n_tracks, tracker.closed, tracker.splits = tk['n_tracks'], set(tk['closed']), tk['splits']
+    failures[:] = meta['failures']; videos.update(meta['videos']); reduced.update(meta['reduced']); splits.update(meta['track_splits'])
+    return tuple(meta['pos']), float(meta['seconds'])
+
+def resume_path(out: str | Path) -> Path:
+    "Where `au-predict` keeps what an interrupted run of the table `out` needs to go on: `<table>.resume.npz` beside it."
+    out = Path(out); return out.with_name(f"{out.stem}.resume.npz")
+
+def save_resume(state: dict, path: str | Path) -> Path:
+    "Write an `Interrupted` run's `state` to `path` (NumPy `.npz`, no pickles), atomically."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    def write(p):
+        with open(p, 'wb') as f: np.savez(f, **state)
+    return publish(_stage(path, write), path)
+
+def load_resume(path: str | Path) -> dict:
+    "The state `save_resume` wrote; `ValueError` naming the file when it cannot be read."
+    try:
+        with np.load(path, allow_pickle=False) as z: st = {k: z[k] for k in z.files}
+        json.loads(str(st['meta']))
+    except (OSError, ValueError, KeyError) as e: raise ValueError(f"{path}: not the state of an interrupted au-predict run ({e})") from None
+    return st
 
 # %% ../nbs/17_predict.ipynb #c043
 def predict(inputs,                          # image/video path, folder, array, or a list of them
@@ -404,8 +530,10 @@ def predict(inputs,                          # image/video path, folder, array, 
             annotate: str | Path | None = None,  # a folder: write an annotated copy of every input there (`write_annotated`)
             same_person: bool = False,       # person_norm weights: every face given is one person (photographs read against their common mean)
             min_track_frames: int = MIN_TRACK_FRAMES,  # person_norm weights: shorter face tracks are read against the population reference
+            resume: dict | None = None,      # the `state` of an `Interrupted` run with the same inputs and settings: go on where it stopped
+            folders: str = 'auto',           # a folder's images: 'auto' (numbered frames of one size are one sequence: `frame_sequence`), 'sequence', 'photos'
            ) -> pd.DataFrame:
-    "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above)."
+    "AU predictions for every face in every frame of `inputs`: one row per face per frame (see the table above). SIGINT (Ctrl-C) or SIGTERM stops it after the frame in hand: `Interrupted` carries the finished rows and the state to resume from."
     if on_error not in ('report', 'raise'): raise ValueError(f"on_error must be 'report' or 'raise', got {on_error!r}")
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if min_track_frames < 1: raise ValueError(f"min_track_frames must be >= 1, got {min_track_frames}")
@@ -416,38 +544,57 @@ def predict(inputs,                          # image/video path, folder, array, 
         FaceDetector(detector, max_side=detect_max_side, **({} if min_confidence is None else {'min_score': min_confidence}))
     tracker = FaceTracker(det, detect_every=detect_every, max_faces=max_faces, min_confidence=min_confidence,
                           track_landmarks=track_landmarks) if det is not None else None
-    sources, failures, skipped = collect_sources(inputs)
+    sources, failures, skipped = collect_sources(inputs, folders)
     if failures and on_error == 'raise': raise InputError(failures[0]['error'])
     out_dir = None if annotate is None else _annotate_dir(annotate, sources)   # a bad folder fails before any work
     rows = _Rows(pred, batch_size=batch_size, threaded=threaded, landmarks=landmarks or out_dir is not None, aligned=aligned,
                  same_person=same_person, min_track_frames=min_track_frames)
-    t0, current, videos, reduced = time.perf_counter(), None, {}, {}
+    settings = dict(weights=pred.weights, inputs=[s.name for s in sources], thresholds=[float(x) for x in thr], aligned=aligned,
+                    detector=None if det is None else getattr(det, 'kind', type(det).__name__), detect_every=detect_every,
+                    track_landmarks=track_landmarks, max_faces=max_faces, min_confidence=min_confidence, detect_max_side=detect_max_side,
+                    landmarks=landmarks or out_dir is not None, same_person=same_person, min_track_frames=min_track_frames, folders=folders)
+    t0, current, videos, reduced, pos, earlier, splits = time.perf_counter(), None, {}, {}, (0, -1), 0.0, {}
+    if resume is not None:   # go on after the last frame the interrupted run finished, with its rows, counts and faces
+        pos, earlier = _resume_into(resume, settings, rows, tracker, failures, videos, reduced, splits)
+    start = pos
     guess, seen = [_count_frames(s) for s in sources], [0] * len(sources)
+    if start[1] >= 0: seen[start[0]] = start[1] + 1
+    frames = prefetch(_stream(sources, gray=not aligned, reports=videos, start=start))
     try:
-        with tqdm(total=sum(guess), unit='frame', disable=not progress, desc='au-predict') as bar:
+        with _Stop() as stop, tqdm(total=sum(guess), unit='frame', disable=not progress, desc='au-predict') as bar:
             def settle(k):   # source k has ended: the bar counts the frames it really had
                 if k is not None and seen[k] != guess[k]: bar.total += seen[k] - guess[k]; bar.refresh()
-            for si, i, t, rgb, gray, err in prefetch(_stream(sources, gray=not aligned, reports=videos)):
+            if start != (0, -1): bar.update(sum(guess[:start[0]]) + start[1] + 1)
+            for si, i, t, rgb, gray, err in frames:
+                if stop.signal: break
                 if si != current:
-                    settle(current); current = si
-                    if tracker is not None: tracker.reset()
+                    settle(current)
+                    if tracker is not None and current is not None and tracker.splits: splits[sources[current].name] = tracker.splits
+                    if tracker is not None and not (current is None and start[1] >= 0): tracker.reset()   # a resumed video keeps its faces
+                    current, pos = si, (si, start[1] if si == start[0] else -1)   # the sources before si are done
                 if err is not None:
-                    failures.append(dict(source=sources[si].name, error=err))
+                    failures.append(dict(source=sources[si].name, error=err)); pos = (si + 1, -1)   # its error comes at its end
                     if on_error == 'raise': raise InputError(err)
                     bar.write(f"au-predict: skipped {err}", file=sys.stderr); continue
                 if det is not None and hasattr(det, 'search_scale') and det.search_scale(rgb.shape) < 1:
                     _note_reduced(reduced, sources[si].name, det, rgb.shape)
-                rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray) if tracker is not None else None)
-                seen[si] += 1; bar.update(1)
-            settle(current)
+                rows.add(sources[si].name, i, t, rgb, tracker(rgb, gray, frame=i) if tracker is not None else None)
+                seen[si] += 1; bar.update(1); pos = (si, i)
+            else: settle(current)
+            if tracker is not None and current is not None and tracker.splits: splits[sources[current].name] = tracker.splits
         df = rows.table(thr)
-    finally: rows.close()
-    df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0, det=det, aligned=aligned,
+    finally: frames.close(); rows.close()
+    df.attrs.update(_metadata(pred, thr, sources, failures, rows.n_frames, df, time.perf_counter() - t0 + earlier, det=det, aligned=aligned,
                               unaligned=rows.n_unaligned, detect_every=detect_every, track_landmarks=track_landmarks, batch_size=batch_size,
                               threaded=threaded, min_confidence=getattr(det, 'min_score', min_confidence), max_faces=max_faces,
                               detect_max_side=getattr(det, 'max_side', None), reduced_resolution=reduced,
-                              videos={k: r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
-                              person_norm=getattr(rows, 'summary', None)))
+                              videos={k: r if isinstance(r, dict) else r.as_dict() for k, r in videos.items()}, skipped_files=skipped,
+                              person_norm=getattr(rows, 'summary', None), complete=not stop.signal, interrupted=stop.signal,
+                              resumed=resume is not None, folders=folders, folder_readings=_folder_readings(sources),
+                              track_splits=splits))
+    if stop.signal:
+        df.attrs['resume_from'] = dict(source=sources[pos[0]].name if pos[0] < len(sources) else None, after_frame=int(pos[1]))
+        raise Interrupted(stop.signal, to_openface(df) if openface else df, _state(settings, rows, tracker, pos, df.attrs))
     if pred.person_norm:   # older person_norm weights carry no reference for short tracks: those faces have no prediction
         for name, k in df[df['centred_on'].eq('') & df['success'].eq(1)].groupby('source', sort=False).size().items():
             df.attrs['failures'].append(dict(source=name, error=f"{name}: {k} face row(s) have no AU prediction: the face was seen in fewer than "
@@ -486,12 +633,12 @@ class _Rows:
             c = self.cols
             c['source'].append(source); c['frame'].append(i); c['timestamp'].append(t)
             if crop is None:
-                vals, pts = (0 if tr is None else tr.id, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
+                vals, pts = (0 if tr is None else tr.id, 0 if tr is None else tr.track, 0, math.nan, 0, math.nan, math.nan, math.nan, math.nan), None
             else:
                 x0, y0, x1, y1 = tr.box
-                vals, pts = (tr.id, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
+                vals, pts = (tr.id, tr.track, 1, tr.score, int(tr.detected), x0, y0, x1 - x0, y1 - y0), tr.pts
             for k, v in zip(META_COLUMNS[3:], vals): c[k].append(v)
-            self.person.append('' if crop is None else 'all' if self.same_person else f'{source}\x1f{tr.id}')   # a face track, or everyone
+            self.person.append('' if crop is None else 'all' if self.same_person else f'{source}\x1f{tr.track}')   # a face track (one person), or everyone
             if self.landmarks: self.lmk.append(np.full(98, np.nan) if pts is None else to49(pts).T.ravel())
             if crop is None: continue
             self.crops[len(self.pending)] = crop
@@ -512,15 +659,16 @@ class _Rows:
         self._flush()
         c, n, aus = self.cols, len(self.cols['source']), self.pred.aus
         df = pd.DataFrame({'source': pd.Series(c['source'], dtype=str), 'frame': np.array(c['frame'], np.int64),
-                           'timestamp': np.array(c['timestamp'], np.float64), 'face': np.array(c['face'], np.int64),
+                           'timestamp': np.array(c['timestamp'], np.float64), 'face': np.array(c['face'], np.int64), 'track': np.array(c['track'], np.int64),
                            'success': np.array(c['success'], np.int8), 'confidence': np.array(c['confidence'], np.float32),
                            'detected': np.array(c['detected'], np.int8), **{k: np.array(c[k], np.float32) for k in 'xywh'}})
         parts = [df]
         if self.landmarks: parts.append(pd.DataFrame(np.array(self.lmk, np.float32).reshape(n, 98), columns=LANDMARK_COLUMNS))
         P = np.full((n, len(aus)), np.nan, np.float32)
-        if self.pred.person_norm: P = self._person_norm(P, self.runner.close())
+        self.results = self.runner.close()
+        if self.pred.person_norm: P = self._person_norm(P, self.results)
         else:
-            for rows, p in self.runner.close(): P[rows] = p
+            for rows, p in self.results: P[rows] = p
         missing = np.isnan(P)
         parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
         parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
@@ -538,12 +686,28 @@ class _Rows:
         P[rows] = self.pred.head(centred)
         self.centred_on = np.full(len(self.person), '', dtype=object); self.centred_on[rows] = on
         groups, counts = np.unique(person, return_counts=True)
-        short = [dict(source=g.split('\x1f')[0], face=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
+        short = [dict(source=g.split('\x1f')[0], track=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
                  if k < self.min_track_frames and not self.same_person]
         self.summary = dict(min_track_frames=self.min_track_frames, same_person=self.same_person, reference=self.pred.reference is not None,
                             groups=len(groups), rows_track=int((on == 'track').sum()), rows_population=int((on == 'population').sum()),
                             rows_unpredicted=int((on == '').sum()), short_tracks=short)
         return P
+
+
+    def state(self) -> dict[str, np.ndarray]:
+        "After `table`: everything built so far as arrays (the rows, their landmarks and persons, the network's outputs per face row: embeddings [F, C, D] or probabilities [F, C]), for `restore`."
+        out = [o for _, o in self.results]
+        return dict(**{f'col_{k}': np.asarray(v) for k, v in self.cols.items()}, person=np.asarray(self.person, dtype=str),
+                    lmk=np.asarray(self.lmk, np.float64).reshape(len(self.lmk), 98), n=np.array([self.n_frames, self.n_unaligned]),
+                    out_rows=np.concatenate([r for r, _ in self.results]) if out else np.zeros(0, np.int64),
+                    out=np.concatenate(out) if out else np.zeros((0, len(self.pred.aus)), np.float32))
+
+    def restore(self, st: dict[str, np.ndarray]):
+        "Take up the rows of an interrupted run (`state`), before any frame is added."
+        self.cols = {k: st[f'col_{k}'].tolist() for k in META_COLUMNS}
+        self.person, self.lmk = st['person'].tolist(), list(st['lmk']) if self.landmarks else []
+        self.n_frames, self.n_unaligned = (int(x) for x in st['n'])
+        if len(st['out_rows']): self.runner.results.append((st['out_rows'], st['out']))
 
 # %% ../nbs/17_predict.ipynb #c043c
 def _note_reduced(reduced: dict, name: str, det, shape):
@@ -617,26 +781,75 @@ def _file_name(source: str, taken: set, ext: str = '.csv', prefix: str = '') -> 
     taken.add(name.lower())
     return name
 
+def _umask() -> int:
+    m = os.umask(0o022); os.umask(m); return m
+
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
+    "`write(tmp)` on a temporary file beside `path`, fsynced, with the permissions a new file gets; returns `tmp` (removed again when writing fails) for `publish`."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'); os.close(fd); tmp = Path(tmp)
+    try:
+        write(tmp); os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+    except BaseException: tmp.unlink(missing_ok=True); raise
+    return tmp
+
 def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -> Path:
-    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON."
+    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON. Every file is written beside its place first and put there by a rename once all are written, so a full disk or an interruption leaves the earlier files whole and no part of a table; the `OSError` is raised."
     path = Path(path); meta = metadata_path(path)
     is_of = df.attrs.get('layout') == 'openface'
     doc = {**df.attrs, 'table': str(path.name), 'layout': 'openface' if openface or is_of else 'au_compendium'}
-    if openface or is_of:
-        of = df if is_of else to_openface(df)
-        write_openface(of, path)
-        groups = of.attrs.get('openface_rows') or []
-        if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
-            files, taken = {}, set()
-            for g in groups:
-                f = path.with_suffix('') / _file_name(g['source'], taken)
-                write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], f)
-                files[g['source']] = f.relative_to(path.parent).as_posix()
-            doc['openface_files'] = files
-        doc['openface_rows'] = groups
-    else: path.parent.mkdir(parents=True, exist_ok=True); df.to_csv(path, index=False)
-    meta.write_text(json.dumps(doc, indent=2, default=str) + '\n')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = []                                              # (temporary, final) paths, published together at the end
+    try:
+        if openface or is_of:
+            of = df if is_of else to_openface(df)
+            staged.append((_stage(path, lambda p: write_openface(of, p)), path))
+            groups = of.attrs.get('openface_rows') or []
+            if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
+                d = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.part')); staged.append((d, path.with_suffix('')))
+                os.chmod(d, 0o777 & ~_umask())
+                files, taken = {}, set()
+                for g in groups:
+                    name = _file_name(g['source'], taken)
+                    write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], d/name)
+                    files[g['source']] = (path.with_suffix('')/name).relative_to(path.parent).as_posix()
+                doc['openface_files'] = files
+            doc['openface_rows'] = groups
+        else: staged.append((_stage(path, lambda p: df.to_csv(p, index=False)), path))
+        text = json.dumps(doc, indent=2, default=str) + '\n'
+        staged.append((_stage(meta, lambda p: p.write_text(text)), meta))
+    except BaseException:
+        for tmp, _ in staged: shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged: publish(tmp, final)            # the sidecar last
     return path
+
+# %% ../nbs/17_predict.ipynb #c047e
+PROBE_BYTES = 4096   # what `check_outputs` writes (and removes) in the table's folder: a full or read-only disk fails there
+
+def check_outputs(out: str | Path,         # the table to write
+                  inputs=(),               # the inputs (paths, folders) the table will be made from
+                  *, openface: bool = False,  # the OpenFace layout: with several inputs, also a folder named after the table
+                 ) -> Path:
+    "Check, before any input is read, that the table `out` and its sidecar can be written: `ValueError` naming the path when `out` is a folder or has an image, video or `.json` name, when an output would replace an input file (or the OpenFace folder holds anything but tables), or when its folder cannot be made or written to (a `PROBE_BYTES` file is written, synced and removed there)."
+    out = Path(out); meta = metadata_path(out); folder = out.with_suffix('')
+    if out.is_dir(): raise ValueError(f"{out}: is a folder; --out names the CSV table to write (for example {out/'table.csv'})")
+    if out.suffix.lower() in IMAGE_EXTS | VIDEO_EXTS:
+        raise ValueError(f"{out}: has an image or video name; the table is CSV: give a name ending in .csv")
+    sources, _, _ = collect_sources([x for x in ([inputs] if isinstance(inputs, (str, Path)) else inputs) if isinstance(x, (str, Path))])
+    ins = {f.resolve() for s in sources for f in (s.files or [s.path])}
+    hit = [str(p) for p in (out, meta) if p.resolve() in ins]
+    if hit: raise ValueError(f"{hit[0]}: is one of the inputs; writing the table there would replace it: give another --out")
+    if openface and folder.exists() and (not folder.is_dir() or any(f.suffix.lower() != '.csv' or f.resolve() in ins for f in folder.rglob('*'))):
+        raise ValueError(f"{folder}: the OpenFace layout writes one table per input into this folder, replacing it, and it holds other files: give another --out")
+    try: out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ValueError(f"{out}: cannot make its folder {out.parent} ({e.strerror or e}); nothing was read") from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=out.parent, prefix=f'.{out.name}.', suffix='.probe')
+        try: os.write(fd, bytes(PROBE_BYTES)); os.fsync(fd)
+        finally: os.close(fd); os.unlink(probe)
+    except OSError as e: raise ValueError(f"{out}: cannot write in {out.parent or '.'} ({e.strerror or e}); nothing was read") from None
+    return out
 
 # %% ../nbs/17_predict.ipynb #c049
 def _names(paths: Sequence[str], k: int = 4) -> str:
@@ -683,7 +896,41 @@ def _picture_lines(at: dict, a) -> list[str]:
                    "au-predict: --plot: no input has more than one frame, so there is no time series to plot")
     return out
 
+def _folder_lines(at: dict) -> list[str]:
+    "What the command says about how the folders' images were read (sequence of frames, or photographs), and the flag for the other reading."
+    out = []
+    for d, r in (at.get('folder_readings') or {}).items():
+        if r['reading'] == 'sequence':
+            out.append(f"au-predict: read {d} as the frames of one video ({r['why']}: faces followed across them); --folders photos reads them one by one")
+        elif r['images'] > 1:
+            out.append(f"au-predict: read the {r['images']} images in {d} as separate photographs ({r['why']}); --folders sequence reads them as the frames of one video")
+    return out
+
 # %% ../nbs/17_predict.ipynb #c049b
+_EXIT = {'SIGINT': 130, 'SIGTERM': 143}   # the shell's 128 + signal number
+
+def _terminate(signum, frame): raise KeyboardInterrupt('SIGTERM')
+
+def _resume_state(out: Path) -> dict:
+    "The state of the interrupted run of the table `out`; `ValueError` when there is none."
+    path = resume_path(out)
+    if not path.is_file(): raise ValueError(f"{path}: no interrupted run of {out} to resume (this file is written when one is interrupted)")
+    return load_resume(path)
+
+def _interrupted(e: Interrupted, out: Path, openface: bool):
+    "Write what an interrupted run finished (table marked incomplete, and its state to resume from), say so, and exit 130 / 143."
+    for s in (signal.SIGINT, signal.SIGTERM): signal.signal(s, signal.SIG_IGN)   # let the writing finish
+    at, rf = e.table.attrs, e.table.attrs['resume_from']
+    try: write_table(e.table, out, openface=openface); save_resume(e.state, resume_path(out))
+    except OSError as err:
+        print(f"au-predict: interrupted ({e.signal}); error: {out}: cannot write what was finished ({err.strerror or err})", file=sys.stderr); sys.exit(_EXIT[e.signal])
+    where = f"{Path(rf['source']).name} after frame {rf['after_frame']}" if rf['source'] and rf['after_frame'] >= 0 else \
+            f"{Path(rf['source']).name}" if rf['source'] else 'the end'
+    print(f"au-predict: interrupted ({e.signal}): the {at['rows']} rows of the {at['frames']} finished frames are in {out}, marked incomplete "
+          f"(\"complete\": false in {metadata_path(out).name})", file=sys.stderr)
+    print(f"au-predict: to go on from {where}, run the same command with --resume ({resume_path(out).name} holds what it needs)", file=sys.stderr)
+    sys.exit(_EXIT[e.signal])
+
 def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
@@ -707,31 +954,44 @@ def predict_cli(argv: Sequence[str] | None = None):
     ap.add_argument('--plot', action='store_true', help="for every video: a figure of each AU's probability over time with its threshold, one panel per face, written beside the table as <table>_<video>.png")
     ap.add_argument('--same-person', action='store_true', help="person-normalised weights: every face given is the same person, so photographs are read against their common mean (from 2 on) instead of the training people's average face")
     ap.add_argument('--min-track-frames', type=int, default=MIN_TRACK_FRAMES, metavar='N', help=f"person-normalised weights: a face track shorter than N frames is read against the training people's average face instead of its own mean (default: {MIN_TRACK_FRAMES}, chosen on validation subjects)")
+    ap.add_argument('--folders', choices=FOLDER_READINGS, default='auto', help="how the images of a folder are read: 'auto' (default): as the frames of one video -- one face track, followed and person-normalised across them, as OpenFace's -fdir -- when there are at least 2, all named one prefix and a number (frame_0001.png, ...) with one extension and of one pixel size, else as separate photographs; 'sequence': always as frames (in number order when numbered); 'photos': always one by one. The JSON sidecar says how each folder was read (folder_readings)")
+    ap.add_argument('--resume', action='store_true', help="go on with a run that was interrupted (Ctrl-C, SIGTERM) from where it stopped: the same inputs and options again, and --resume; what it needs is kept beside the table as <table>.resume.npz")
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     a = ap.parse_args(argv)
     if a.batch_size < 1: ap.error(f'--batch-size must be >= 1, got {a.batch_size}')
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
     if a.min_track_frames < 1: ap.error(f'--min-track-frames must be >= 1, got {a.min_track_frames}')
     if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
+    signal.signal(signal.SIGTERM, _terminate)                            # SIGTERM: as Ctrl-C, said and with its exit status
     try:
-        out = Path(a.out); metadata_path(out)   # a table name its sidecar would overwrite fails before any work
+        out = check_outputs(a.out, a.inputs, openface=a.openface)   # before the weights or any input are read
+        state = _resume_state(out) if a.resume else None
         df = predict(a.inputs, a.weights, batch_size=a.batch_size, detect_every=a.detect_every, track_landmarks=a.track_landmarks, device=a.device, engine=a.engine,
                      detector=a.detector, aligned=a.aligned, landmarks=a.landmarks, threshold=a.threshold, max_faces=a.max_faces, min_confidence=a.min_confidence,
                      detect_max_side=a.detect_max_side, annotate=a.annotate, progress=not a.no_progress,
-                     same_person=a.same_person, min_track_frames=a.min_track_frames)
+                     same_person=a.same_person, min_track_frames=a.min_track_frames, resume=state, folders=a.folders)
     except (WeightsError, ValueError, RuntimeError, ImportError) as e:
         print(f"au-predict: error: {e}", file=sys.stderr); sys.exit(2)
+    except Interrupted as e: _interrupted(e, out, a.openface)
+    except KeyboardInterrupt as e:                                         # before the first frame, or while pictures were drawn
+        name = e.args[0] if e.args and str(e.args[0]).startswith('SIG') else 'SIGINT'
+        print(f"au-predict: interrupted ({name}) before any frame was finished or after the table was made; nothing was written", file=sys.stderr)
+        sys.exit(_EXIT[name])
     if a.plot:
         plots = write_plots(df, out)
         df.attrs['plots'] = {k: v for k, v in plots.items() if 'error' not in v}
         df.attrs['failures'] += [dict(source=k, error=v['error']) for k, v in plots.items() if 'error' in v]
-    write_table(df, out, openface=a.openface)
+    try: write_table(df, out, openface=a.openface)
+    except OSError as e:
+        print(f"au-predict: error: {out}: cannot write the table ({e.strerror or e}); nothing of this run was written"
+              + (" (the table there is an earlier run's, left whole)" if out.exists() else ''), file=sys.stderr); sys.exit(2)
+    resume_path(out).unlink(missing_ok=True)                             # the table is whole: nothing to go on from
     at = df.attrs
     per_input = f" and one OpenFace file per input in {out.with_suffix('')}{os.sep}" if a.openface and len(at['inputs']) > 1 else ''
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "
           f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
-    for line in _skip_lines(at) + _person_lines(at): print(line, file=sys.stderr)
+    for line in _skip_lines(at) + _folder_lines(at) + _person_lines(at): print(line, file=sys.stderr)
     for line in _picture_lines(at, a): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
     if at['failures']:
@@ -782,7 +1042,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
     for src in sources:
         g = groups.get(src.name)
         if g is None: continue                                   # failed before its first frame: nothing to draw
-        video = src.name in videos or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
+        video = src.name in videos or src.kind == 'sequence' or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
         ext = '.mp4' if video else '.jpg' if Path(src.name).suffix.lower() in _JPEG else '.png'
         path = out_dir/_file_name(src.name, taken, ext)
         fps = float((videos.get(src.name) or {}).get('fps') or 0) or ARRAY_FPS

@@ -24,7 +24,7 @@ from .graphau import GRAPHAU_UNCODED
 # %% auto #0
 __all__ = ['BP4D_RATES', 'BP4D_HEADER', 'toy_batch', 'changed_parameters', 'check_step_updates', 'synthetic_frame_table',
            'synthetic_face68', 'write_disfa_fixture', 'write_bp4d_fixture', 'write_graphau_fixture',
-           'moving_face_frames', 'known_model']
+           'moving_face_frames', 'interview_cut_frames', 'known_model']
 
 # %% ../nbs/99_testing.ipynb #c005
 def toy_batch(cfg: Config, n_aus: int, *, units: int = 2, seed: int = 0) -> dict:
@@ -234,6 +234,16 @@ def moving_face_frames(n: int = 60, *, width: int = 640, height: int = 360, face
         ys, xs = slice(max(y0, 0), min(y0 + fh, height)), slice(max(x0, 0), min(x0 + fw, width))
         out[i, ys, xs] = head[ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0]
     return out
+
+# %% ../nbs/99_testing.ipynb #c021b
+def interview_cut_frames(n_a: int = 40, n_b: int = 40, *, width: int = 640, height: int = 360, face: int = 200, seed: int = 0) -> np.ndarray:
+    "Frames [n_a + n_b, height, width, 3] uint8 RGB of an interview cut between two people framed alike: `moving_face_frames`, whose head from frame `n_a` on is another person's (its colours turned: red to green, green to blue, blue to red) at the same place over the same background."
+    frames = moving_face_frames(n_a + n_b, width=width, height=height, face=face, seed=seed)
+    bg = moving_face_frames(1, width=width, height=height, face=face, absent=[0], seed=seed)[0]
+    for f in frames[n_a:]:
+        head = (f != bg).any(-1)
+        f[head] = f[head][:, [2, 0, 1]]
+    return frames
 
 # %% ../nbs/99_testing.ipynb #c024
 def known_model(bias: Sequence[float] = (8.0, -8.0, 0.0), # one logit per AU, whatever the image

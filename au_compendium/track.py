@@ -11,7 +11,7 @@ import numpy as np
 from .align import FaceDetector
 
 # %% auto #0
-__all__ = ['Track', 'box_iou', 'FaceTracker']
+__all__ = ['CUT_DISTANCE', 'APPEARANCE_DISTANCE', 'Track', 'box_iou', 'look', 'look_distance', 'FaceTracker']
 
 # %% ../nbs/16a_track.ipynb #c034
 @dataclass
@@ -22,6 +22,7 @@ class Track:
     score: float                  # score of its last detection
     pts: np.ndarray | None        # [68, 2] landmarks in image pixels, or None (Haar: box only)
     detected: bool = True         # found by the detector on this frame; False: followed by optical flow
+    track: int = 0                # this face track's number in the video, never given twice: a new one after a shot cut or a change of person
 
 # %% ../nbs/16a_track.ipynb #c034b
 _LK = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
@@ -39,14 +40,34 @@ def box_iou(a, b) -> float:
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
+# %% ../nbs/16a_track.ipynb #c034e
+CUT_DISTANCE = 0.4          # whole frames this far apart (Bhattacharyya distance of hue-saturation histograms) are a shot cut
+APPEARANCE_DISTANCE = 0.6   # a face whose inner box is this far from its track's look is another person
+
+def look(rgb: np.ndarray, box=None, inner: float = 0.6) -> np.ndarray:
+    "Hue-saturation histogram float32 [16, 8] (sums to 1) of the frame `rgb` [H, W, 3], or of the middle `inner` of a face box [4]: the appearance `FaceTracker` compares."
+    if box is not None:
+        h, w = rgb.shape[:2]; (x0, y0, x1, y1), r = box, inner / 2
+        cx, cy, hw, hh = (x0 + x1) / 2, (y0 + y1) / 2, r * (x1 - x0), r * (y1 - y0)
+        rgb = rgb[max(int(cy - hh), 0):max(min(int(cy + hh), h), 1), max(int(cx - hw), 0):max(min(int(cx + hw), w), 1)]
+    if rgb.size == 0: return np.full((16, 8), 1 / 128, np.float32)
+    hist = cv2.calcHist([cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV)], [0, 1], None, [16, 8], [0, 180, 0, 256])
+    return hist / max(float(hist.sum()), 1.0)
+
+def look_distance(a: np.ndarray, b: np.ndarray) -> float:
+    "Bhattacharyya distance of two `look`s: 0 the same, 1 nothing in common."
+    return float(cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA))
+
 # %% ../nbs/16a_track.ipynb #c034d
 class FaceTracker:
     "Faces of a frame sequence: `tracker(rgb, gray) -> [Track]`, detecting on a schedule and following faces in between."
     def __init__(self, detector: FaceDetector, *, detect_every: int = 10, max_faces: int | None = None,
                  min_confidence: float | None = None, flow_scale: float = 0.5,
                  fb_max: float = 0.03, min_good: float = 0.5, max_drift: float = 0.15,
-                 track_landmarks: bool = False):   # between detections, move the landmarks with the flow instead of placing them afresh
+                 track_landmarks: bool = False,    # between detections, move the landmarks with the flow instead of placing them afresh
+                 cut_distance: float = CUT_DISTANCE, appearance_distance: float = APPEARANCE_DISTANCE):   # where tracks end (see above)
         if detect_every < 1: raise ValueError(f"detect_every must be >= 1, got {detect_every}")
+        self.cut_distance, self.appearance_distance = cut_distance, appearance_distance
         self.detector, self.detect_every, self.max_faces, self.min_confidence = detector, detect_every, max_faces, min_confidence
         self.flow_scale, self.fb_max, self.min_good, self.max_drift = flow_scale, fb_max, min_good, max_drift
         self.track_landmarks = track_landmarks
@@ -56,9 +77,17 @@ class FaceTracker:
         "Forget the faces (a new video starts)."
         self.tracks, self.prev, self.since = [], None, 0
         self.n_detections = self.n_lost = 0
+        self.n_tracks, self.looks, self.frame_look, self.frame, self.splits = 0, {}, None, -1, []   # splits: [{frame, reason, ended}]
+        self.last, self.closed = {}, set()   # the last track of each face index; tracks ended by a cut or a change of person
 
-    def __call__(self, rgb: np.ndarray, gray: np.ndarray | None = None) -> list[Track]:
+    def __call__(self, rgb: np.ndarray, gray: np.ndarray | None = None, frame: int | None = None) -> list[Track]:
+        "The faces of the next frame `rgb` [H, W, 3] (`gray` its grayscale, when at hand; `frame` its index, for `splits`)."
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if gray is None else gray
+        self.frame = self.frame + 1 if frame is None else int(frame)
+        fl = look(cv2.resize(rgb, (64, max(1, round(64 * rgb.shape[0] / rgb.shape[1]))), interpolation=cv2.INTER_AREA))
+        if self.frame_look is not None and look_distance(fl, self.frame_look) > self.cut_distance and self.tracks:   # a shot cut
+            self._split('shot_cut', [t.track for t in self.tracks]); self.tracks = []
+        self.frame_look = fl
         if self.flow_scale != 1: gray = cv2.resize(gray, None, fx=self.flow_scale, fy=self.flow_scale, interpolation=cv2.INTER_AREA)
         self.since += 1
         if not self.tracks or self.since >= self.detect_every or self.prev is None or self.prev.shape != gray.shape \
@@ -74,12 +103,31 @@ class FaceTracker:
         for v, i, tid in pairs:
             if v < 0.3: break
             if i not in ids and tid not in taken: ids[i] = tid; taken.add(tid)
+        old = {t.id: t.track for t in self.tracks}
+        for i, tid in list(ids.items()):   # the same place, another person: that track ends
+            seen = self.looks.get(old[tid])
+            if seen is not None and look_distance(look(rgb, faces[i].box), seen) > self.appearance_distance:
+                self._split('appearance', [old[tid]]); del ids[i]; taken.discard(tid)
         free = (k for k in range(len(faces) + len(taken) + 1) if k not in taken)
         for i in range(len(faces)):
             if i not in ids: ids[i] = next(free)
-        self.tracks = sorted((Track(ids[i], np.asarray(f.box, np.float64), float(f.score), f.pts68, True)
+        number = {}
+        for i in range(len(faces)):   # a face index kept carries its track on; a face back under its index after frames without it, looking the same, too
+            lk, back = look(rgb, faces[i].box), self.last.get(ids[i])
+            if ids[i] in taken: number[i] = old[ids[i]]
+            elif back is not None and back not in self.closed and back not in old.values() and look_distance(lk, self.looks[back]) <= self.appearance_distance:
+                number[i] = back                                      # absent for a while (not a jump), the same look: the same person
+            else: number[i] = self.n_tracks; self.n_tracks += 1
+            self.last[ids[i]] = number[i]
+            self.looks[number[i]] = lk if number[i] not in self.looks else 0.8 * self.looks[number[i]] + 0.2 * lk
+        jumped = [old[t] for t in old if t not in taken and old[t] not in self.closed]
+        if jumped and any(number[i] not in old.values() for i in range(len(faces))): self._split('box_jump', jumped)   # lost here, a new face there
+        self.tracks = sorted((Track(ids[i], np.asarray(f.box, np.float64), float(f.score), f.pts68, True, number[i])
                               for i, f in enumerate(faces)), key=lambda t: t.id)
         self.since, self.n_detections = 0, self.n_detections + 1
+
+    def _split(self, reason: str, ended: list[int]):
+        self.splits.append(dict(frame=self.frame, reason=reason, ended=[int(k) for k in ended])); self.closed.update(ended)
 
     def _follow(self, rgb, small) -> bool:
         "Move every face by optical flow from the previous frame (`small`: gray at `flow_scale`); False (and counted) when one is lost."
@@ -105,6 +153,9 @@ class FaceTracker:
                     pts = self.detector.landmarks(rgb, box)
                     if np.median(np.linalg.norm(pts - flowed, axis=1)) > self.max_drift * width:
                         self.n_lost += 1; return False
-            moved.append(Track(t.id, box, t.score, pts, False))
+            seen = self.looks.get(t.track)
+            if seen is not None and look_distance(look(rgb, box), seen) > self.appearance_distance:
+                self.n_lost += 1; return False                      # followed onto someone else: detect, and decide there
+            moved.append(Track(t.id, box, t.score, pts, False, t.track))
         self.tracks = moved
         return True

@@ -1,6 +1,6 @@
 """au_compendium.predict beyond its notebook: the command as a real process (exit status, messages), videos (two faces,
 no frames, arrays), the ONNX engine against PyTorch, and AU decisions on SynthFACS frames."""
-import json, math, subprocess, sys
+import json, math, os, resource, signal, subprocess, sys
 from pathlib import Path
 import cv2
 import numpy as np
@@ -13,7 +13,7 @@ from skimage import data as skdata
 from au_compendium.align import FaceDetector
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath, save_detection_path
-from au_compendium.predict import WEIGHTS_FILE, InputError, Predictor, predict, predict_cli, write_video
+from au_compendium.predict import PROBE_BYTES, WEIGHTS_FILE, InputError, Predictor, _umask, predict, predict_cli, write_video
 from au_compendium.testing import known_model, moving_face_frames
 
 AUS = [1, 2, 4]
@@ -26,10 +26,12 @@ def run(tmp_path_factory) -> Path:
     save_detection_path(d/WEIGHTS_FILE, m, cfg, AUS, thresholds=[0.5, 0.5, 0.6], meta={'demo': True})
     return d
 
-def au_predict(*args, cwd=None):
-    "Run the command in a fresh process, as the console script does."
+def au_predict(*args, cwd=None, max_file_bytes=None):
+    "Run the command in a fresh process, as the console script does; `max_file_bytes`: no file it writes may grow past this (a disk that fills)."
+    def limit():   # RLIMIT_FSIZE: a write past the limit fails with EFBIG, as one on a full disk fails with ENOSPC
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN); resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
     return subprocess.run([sys.executable, '-c', 'from au_compendium.predict import predict_cli; predict_cli()', *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
+                          capture_output=True, text=True, cwd=cwd, timeout=600, preexec_fn=None if max_file_bytes is None else limit)
 
 def test_command_photo_video_and_a_missing_file(run, tmp_path):
     cv2.imwrite(str(tmp_path/'photo.png'), skdata.astronaut()[..., ::-1])
@@ -462,7 +464,7 @@ def test_person_norm_weights_on_photographs(tmp_path, capsys):
     t = pd.read_csv(tmp_path/'t.csv')
     assert t['centred_on'].tolist() == ['population'] and t[[f'AU{a}_prob' for a in AUS]].notna().all(axis=None)
     meta = json.loads((tmp_path/'t.json').read_text())['person_norm']
-    assert meta['rows_population'] == 1 and meta['short_tracks'] == [dict(source=str(tmp_path/'p.png'), face=0, frames=1)], meta
+    assert meta['rows_population'] == 1 and meta['short_tracks'] == [dict(source=str(tmp_path/'p.png'), track=0, frames=1)], meta
     save_detection_path(tmp_path/'old'/WEIGHTS_FILE, m, cfg, AUS)          # saved before the reference was stored
     code, err = cli(capsys, tmp_path/'p.png', '--weights', tmp_path/'old', '--out', tmp_path/'t2.csv', '--no-progress')
     assert code == 1 and 'no population reference' in err and 'p.png' in err, err
@@ -502,3 +504,171 @@ def test_camera_off_for_minutes_and_hdr_phone_video(run, tmp_path):
     assert (videos[str(gap)]['in_file'], videos[str(gap)]['decoded'], videos[str(gap)]['lost']) == (20, 20, 0)
     assert (videos[str(hlg)]['color_transfer'], videos[str(hlg)]['hdr'], videos[str(hlg)]['converted_to_sdr']) == ('arib-std-b67', True, 6)
     assert 'HDR video (HLG, colour_transfer arib-std-b67): 6 frame(s) converted to SDR' in r.stderr, r.stderr
+
+# --- output paths (#25.7): checked before any input is read, written whole or not at all, never over an input
+
+def test_outputs_that_cannot_be_written_fail_before_any_work(run, tmp_path):
+    "A folder as --out, an input's own name, a read-only place and a full disk fail at once, naming the path, before the weights are read."
+    (tmp_path/'in').mkdir(); video = write_video(moving_face_frames(4, width=160, height=120, face=100), tmp_path/'in'/'clip.mp4')
+    before = video.read_bytes()
+    for out, says in [(tmp_path/'in', 'is a folder'), (video, 'has an image or video name')]:
+        r = au_predict(video, '--weights', tmp_path/'no-such-run', '--out', out)       # the weights are not even looked at
+        assert r.returncode == 2 and says in r.stderr and 'Traceback' not in r.stderr and 'no-such-run' not in r.stderr, r.stderr
+    (tmp_path/'in'/'notes.csv').write_bytes(b'keep')
+    r = au_predict(tmp_path/'in'/'notes.csv', '--weights', run, '--out', tmp_path/'in'/'notes.csv')
+    assert r.returncode == 2 and 'is one of the inputs' in r.stderr and (tmp_path/'in'/'notes.csv').read_bytes() == b'keep', r.stderr
+    assert video.read_bytes() == before
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'full'/'t.csv', max_file_bytes=0)   # a disk with no room
+    assert r.returncode == 2 and 'cannot write in' in r.stderr and 'nothing was read' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert not [f for f in (tmp_path/'full').iterdir()]
+    if Path('/proc/self').is_dir():                                        # a read-only folder, even for root
+        r = au_predict(video, '--weights', run, '--out', '/proc/t.csv')
+        assert r.returncode == 2 and '/proc/t.csv: cannot write in /proc' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    if os.geteuid() != 0:
+        (tmp_path/'ro').mkdir(); os.chmod(tmp_path/'ro', 0o555)
+        r = au_predict(video, '--weights', run, '--out', tmp_path/'ro'/'t.csv')
+        assert r.returncode == 2 and 'cannot write in' in r.stderr, r.stderr
+
+def test_disk_that_fills_while_the_table_is_written(run, tmp_path):
+    "Room for the check but not for the table: a clean error, no truncated table, the earlier table and sidecar whole, no temporary files."
+    video = write_video(moving_face_frames(12, width=320, height=240, face=200), tmp_path/'v.mp4')
+    (tmp_path/'t.csv').write_text('earlier,table\n1,2\n'); (tmp_path/'t.json').write_text('{"earlier": true}\n')
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress', max_file_bytes=2 * PROBE_BYTES)
+    assert r.returncode == 2 and 't.csv: cannot write the table' in r.stderr and "earlier run's, left whole" in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr
+    assert (tmp_path/'t.csv').read_text() == 'earlier,table\n1,2\n' and json.loads((tmp_path/'t.json').read_text()) == {'earlier': True}
+    assert sorted(f.name for f in tmp_path.iterdir()) == ['t.csv', 't.json', 'v.mp4']
+    r = au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress')     # with room: replaced
+    assert r.returncode == 0 and len(pd.read_csv(tmp_path/'t.csv')) == 12 and (tmp_path/'t.csv').stat().st_size > 2 * PROBE_BYTES, r.stderr
+    assert oct((tmp_path/'t.csv').stat().st_mode & 0o777) == oct(0o666 & ~_umask())   # the permissions of an ordinary new file
+
+# --- interrupted runs (#25.8): what was finished is kept, marked incomplete, and a run goes on from there
+
+_SIGNAL_AT = '''import os, signal, sys, au_compendium.predict as p
+k, sig = int(sys.argv.pop(1)), getattr(signal, sys.argv.pop(1))
+follow, n = p.FaceTracker.__call__, [0]
+def call(self, rgb, gray=None, **kw):   # the signal arrives while frame k is being read, as from a terminal or a job scheduler
+    n[0] += 1
+    if n[0] == k: os.kill(os.getpid(), sig)
+    return follow(self, rgb, gray, **kw)
+p.FaceTracker.__call__ = call
+p.predict_cli()
+'''
+
+def au_predict_signalled(k, sig, *args):
+    "The command as a process that receives `sig` (a name) while its `k`-th frame is being read."
+    return subprocess.run([sys.executable, '-c', _SIGNAL_AT, str(k), sig, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+@pytest.mark.parametrize('sig, code', [('SIGINT', 130), ('SIGTERM', 143)])
+def test_interrupted_run_keeps_its_frames_and_resumes(run, tmp_path, sig, code):
+    video = write_video(moving_face_frames(30, width=320, height=240, face=200), tmp_path/'v.mp4')
+    cv2.imwrite(str(tmp_path/'other.png'), skdata.astronaut()[..., ::-1])
+    args = ('--weights', run, '--out', tmp_path/'t.csv', '--no-progress', '--detect-every', '4')
+    assert au_predict(tmp_path/'other.png', *args).returncode == 0           # an older table from another input
+    r = au_predict_signalled(12, sig, video, *args)
+    assert r.returncode == code and f'interrupted ({sig})' in r.stderr and '--resume' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert t.frame.tolist() == list(range(12)) and set(t.source) == {str(video)} and t.success.all()
+    assert meta['complete'] is False and meta['interrupted'] == sig and meta['resume_from'] == dict(source=str(video), after_frame=11)
+    r = au_predict(video, *args, '--resume')
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path/'t.resume.npz').exists()
+    resumed, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert meta['complete'] is True and meta['resumed'] is True and meta['frames'] == 30
+    assert au_predict(video, *args[:3], tmp_path/'whole.csv', *args[4:]).returncode == 0
+    whole = pd.read_csv(tmp_path/'whole.csv')
+    pd.testing.assert_frame_equal(resumed[['frame', 'face', 'success', 'AU1', 'AU2', 'AU4']], whole[['frame', 'face', 'success', 'AU1', 'AU2', 'AU4']])
+    assert (resumed[['x', 'y', 'w', 'h']] - whole[['x', 'y', 'w', 'h']]).abs().max().max() < 20   # re-detected where it went on
+
+def test_resume_needs_its_state_and_the_same_options(run, tmp_path):
+    video = write_video(moving_face_frames(10, width=320, height=240, face=200), tmp_path/'v.mp4')
+    args = (video, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    r = au_predict(*args, '--resume')
+    assert r.returncode == 2 and 't.resume.npz: no interrupted run' in r.stderr, r.stderr
+    assert au_predict_signalled(4, 'SIGINT', *args).returncode == 130
+    r = au_predict(*args, '--resume', '--detect-every', '3')
+    assert r.returncode == 2 and 'cannot resume' in r.stderr and 'detect_every (10, now 3)' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    (tmp_path/'t.resume.npz').write_bytes(b'not numpy')
+    r = au_predict(*args, '--resume')
+    assert r.returncode == 2 and 'not the state of an interrupted au-predict run' in r.stderr, r.stderr
+
+def test_resumed_person_norm_tracks_are_centred_on_the_whole_track(tmp_path):
+    "A person-normalised track cut by an interruption: the resumed table reads it against its mean over all its frames, as the uninterrupted run does."
+    from au_compendium.predict import Interrupted
+    import os, signal as sg
+    torch.manual_seed(0)
+    m, cfg = known_model(person_norm=True)
+    with torch.no_grad(): m.classifier.weight.normal_(0, 3)
+    pn = Predictor(m, AUS, device='cpu', reference=torch.randn(len(AUS), cfg.embed_dim))
+    frames = moving_face_frames(24, width=320, height=240, face=200)
+    frames = np.clip(frames * np.linspace(0.5, 1.2, 24)[:, None, None, None], 0, 255).astype(np.uint8)   # lit ever brighter: the mean moves
+    class Stopping:   # a detector that gets SIGINT on its 10th call
+        def __init__(self): self.det, self.n = FaceDetector(), 0
+        def detect(self, rgb):
+            self.n += 1
+            if self.n == 10: os.kill(os.getpid(), sg.SIGINT)
+            return self.det.detect(rgb)
+        def landmarks(self, rgb, box): return self.det.landmarks(rgb, box)
+    kw = dict(detect_every=1, min_track_frames=8, progress=False)
+    whole = predict(frames, pn, **kw)
+    stopping = Stopping()                                                  # one SIGINT, on its 10th frame
+    with pytest.raises(Interrupted) as e: predict(frames, pn, detector=stopping, **kw)
+    part = e.value.table
+    assert part.attrs['complete'] is False and part.frame.tolist() == list(range(10)) and set(part.centred_on) == {'track'}
+    done = predict(frames, pn, detector=stopping, resume=e.value.state, **kw)
+    probs = [f'AU{a}_prob' for a in AUS]
+    np.testing.assert_allclose(done[probs].to_numpy(), whole[probs].to_numpy(), atol=1e-6)
+    assert np.abs(part[probs].to_numpy() - whole[probs].to_numpy()[:10]).max() > 1e-5   # the cut track alone reads otherwise (10x the tolerance above)
+    assert done.attrs['complete'] is True and done.attrs['frames'] == 24
+
+# --- a folder of numbered frames (#25.2): one video, not unrelated photographs
+
+@pytest.mark.parametrize('pattern, ext', [('frame_{:04d}', '.png'), ('{}', '.jpg')])   # ffmpeg's %04d, and plain unpadded numbers
+def test_folder_of_numbered_frames_is_one_video(tmp_path, capsys, pattern, ext):
+    "OpenFace's -fdir use: a person-normalised model reads the frames as one face track against its own mean; --folders photos reads them one by one."
+    m, cfg = known_model(person_norm=True)
+    save_detection_path(tmp_path/'pn'/WEIGHTS_FILE, m, cfg, AUS, reference=torch.randn(len(AUS), cfg.embed_dim))
+    (tmp_path/'frames').mkdir()
+    for k, f in enumerate(moving_face_frames(32, width=320, height=240, face=200)):
+        cv2.imwrite(str(tmp_path/'frames'/(pattern.format(k + 1) + ext)), cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+    code, err = cli(capsys, tmp_path/'frames', '--weights', tmp_path/'pn', '--out', tmp_path/'t.csv', '--no-progress')
+    assert code == 0 and 'as the frames of one video (32 numbered frames of 320x240' in err and '--folders photos' in err, err
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    assert set(t.source) == {str(tmp_path/'frames')} and t.frame.tolist() == list(range(32)) and t.success.all()
+    assert set(t.centred_on) == {'track'} and t.face.nunique() == 1
+    assert meta['folder_readings'] == {str(tmp_path/'frames'): dict(reading='sequence', images=32, why='32 numbered frames of 320x240')}
+    code, err = cli(capsys, tmp_path/'frames', '--weights', tmp_path/'pn', '--out', tmp_path/'p.csv', '--no-progress', '--folders', 'photos')
+    p = pd.read_csv(tmp_path/'p.csv')
+    assert code == 0 and p.source.nunique() == 32 and set(p.centred_on) == {'population'} and '--folders sequence' in err, err
+    assert json.loads((tmp_path/'p.json').read_text())['folder_readings'][str(tmp_path/'frames')]['reading'] == 'photographs'
+
+def test_folder_of_photographs_stays_photographs(run, tmp_path, capsys):
+    "Images of different sizes, or not numbered, are photographs, and the output says so."
+    (tmp_path/'shots').mkdir()
+    astro = skdata.astronaut()[..., ::-1]
+    cv2.imwrite(str(tmp_path/'shots'/'IMG_0001.jpg'), astro); cv2.imwrite(str(tmp_path/'shots'/'IMG_0002.jpg'), astro[:400])
+    cv2.imwrite(str(tmp_path/'shots'/'IMG_0003.jpg'), astro)
+    code, err = cli(capsys, tmp_path/'shots', '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
+    t = pd.read_csv(tmp_path/'t.csv')
+    assert code == 0 and t.source.nunique() == 3 and 'the 3 images in' in err and 'not all of one size' in err, err
+
+# --- one face track, one person (#25.1): tracks end at shot cuts and changes of person
+
+def test_interview_cut_is_two_people_each_on_their_own_mean(tmp_path, capsys):
+    "An interview cut between two people framed alike: two tracks split at the cut (column track, sidecar track_splits), each centred on its own mean, as each alone."
+    from au_compendium.testing import interview_cut_frames
+    torch.manual_seed(0)
+    m, cfg = known_model(person_norm=True)
+    with torch.no_grad(): m.classifier.weight.normal_(0, 3)
+    save_detection_path(tmp_path/'pn'/WEIGHTS_FILE, m, cfg, AUS, reference=torch.randn(len(AUS), cfg.embed_dim))
+    frames = interview_cut_frames(40, 40, width=320, height=240, face=200)
+    both, b_alone = write_video(frames, tmp_path/'ab.avi'), write_video(frames[40:], tmp_path/'b.avi')
+    code, err = cli(capsys, both, b_alone, '--weights', tmp_path/'pn', '--out', tmp_path/'t.csv', '--no-progress', '--detect-every', '1')
+    assert code == 0, err
+    t, meta = pd.read_csv(tmp_path/'t.csv'), json.loads((tmp_path/'t.json').read_text())
+    ab, b = t[t.source == str(both)], t[t.source == str(b_alone)]
+    assert ab.success.all() and ab.track.tolist() == [0] * 40 + [1] * 40 and set(ab.centred_on) == {'track'}
+    (split,), = meta['track_splits'].values()                             # the face fills the frame: the cut shows in the whole frame too
+    assert list(meta['track_splits']) == [str(both)] and split['frame'] == 40 and split['ended'] == [0] and split['reason'] in ('shot_cut', 'appearance')
+    probs = [f'AU{a}_prob' for a in AUS]
+    np.testing.assert_allclose(ab[probs].to_numpy()[40:], b[probs].to_numpy(), atol=1e-5)   # B read as if alone (batches differ: 5e-6; one track through both: 3e-5 off)
