@@ -4,32 +4,161 @@
 
 # %% ../nbs/19_docs.ipynb #c003
 from __future__ import annotations
-import argparse, base64, copy, functools, html, importlib, inspect, posixpath, re, reprlib, shutil, subprocess, sys, time
+import argparse, ast, base64, contextlib, copy, functools, html, importlib, inspect, io, json, os, posixpath, re, reprlib, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import urlsplit
 import nbformat
 from markupsafe import Markup
 from .core import repo_root
 
 # %% auto #0
-__all__ = ['render_readme', 'directives', 'slug', 'tex2html', 'highlight_code', 'md2html', 'sanitize_html', 'clean_html',
+__all__ = ['README_GRIDS', 'grid_rows', 'speed_rows', 'gpu_rows', 'ReadmeMarkdown', 'results_markdown', 'render_readme',
+           'directives', 'slug', 'tex2html', 'highlight_code', 'md2html', 'sanitize_html', 'clean_html',
            'render_output', 'format_signature', 'ApiEntry', 'api_entries', 'is_papermill', 'execute_notebook',
            'build_html_docs', 'docs_cli']
 
+# %% ../nbs/19_docs.ipynb #r002
+README_GRIDS: tuple[tuple[str, ...], ...] = (('controls', 'baseline-vs-full'), ('controls-tasks',), ('leave-one-out',))  # each: the grid shown, then its fallbacks
+_ALIASES = {'baseline-vs-full': {'+orthogonality (full)': 'patent (full method)',   # its ladder names, as `controls` names the same configurations
+                                 '+person normalisation (beyond the patent)': 'default (patent + person normalisation)'}}
+_BENCHMARK = {'controls-tasks': 'task-like SynthFACS'}
+
+def _pm(s, scale: float = 1, digits: int = 1) -> str:
+    "`mean ± sd` of the series `s` times `scale` (the mean alone for one value)."
+    m, sd = s.mean() * scale, s.std() * scale
+    return f"{m:.{digits}f}" + ('' if len(s) < 2 or sd != sd else f" ± {sd:.{digits}f}")
+
+def grid_rows(path: str | Path) -> list[dict]:
+    "One row per configuration of the grid CSV at `path` (`reports/<grid>.csv`): runs, AUC and F1 (points) ± sd, subject probe and its floor, minutes per run, provenance."
+    import pandas as pd
+    path = Path(path); runs = pd.read_csv(path)
+    alias = _ALIASES.get(path.stem, {})
+    try:
+        from au_compendium.experiments import GRIDS
+        spec = GRIDS.get(path.stem); planned = len(spec['folds']) * len(spec['seeds']) if spec else None
+    except ImportError: planned = None
+    rows = []
+    for c, g in runs.groupby('config', sort=False):
+        commits = sorted(g['commit'].dropna().astype(str).unique()) if 'commit' in g else []
+        devices = sorted(g['device'].dropna().astype(str).unique()) if 'device' in g else []
+        rows.append(dict(
+            config=alias.get(c, c), runs=f"{len(g)}" + (f" of {planned}" if planned and len(g) < planned else ''),
+            auc=_pm(g['mean_auc'], digits=3), f1=_pm(g['mean_f1'], 100),
+            probe=(f"{100 * g['subject_probe_motion'].mean():.1f}% ({100 * g['probe_floor_labels'].mean():.1f}%)"
+                   if g['subject_probe_motion'].notna().any() else 'n/a'),
+            minutes=f"{g['wall_s'].mean() / 60:.1f}" if 'wall_s' in g and g['wall_s'].notna().any() else 'n/a',
+            source=f"`{path.name}` ({', '.join(devices) or '?'}; " + (', '.join(f'`{x}`' for x in commits) if len(commits) <= 2 else f'{len(commits)} commits') + ')'))
+    return rows
+
+# %% ../nbs/19_docs.ipynb #r006
+_SPEED = (   # (benchmark, quantity, what it is, unit): the figures the README quotes from `reports/benchmarks.json`
+    ('predict.video_end_to_end', 'onnx_end_to_end_fps', '`au-predict --engine onnx`, a 640x360 one-face video, end to end', 'frames/s'),
+    ('predict.video_end_to_end', 'torch_end_to_end_fps', '`au-predict` (PyTorch), the same video', 'frames/s'),
+    ('predict.video_end_to_end', 'onnx_end_to_end_tracked_fps', '`au-predict --engine onnx --track-landmarks`, the same video', 'frames/s'),
+    ('models.tiny_64', 'step_ratio_full_over_baseline', "a training step of the full method over the baseline's, SynthFACS size (64 px)", 'x'),
+    ('models.resnet18_224', 'step_ratio_full_over_baseline', 'the same with ResNet-18 at 224 px', 'x'))
+
+def _machine(m: dict) -> str:
+    "Where a figure was measured, from `bench.machine_info`'s record: date, CPUs, GPU, the CPU's instruction set."
+    cap = m.get('cpu_capability') or m.get('cpu')
+    return (f"{str(m.get('date', '?'))[:10]} on {m.get('cpus', '?')} CPUs ({m.get('torch_threads', '?')} torch threads"
+            + (f", {m['processor']}" if m.get('processor') else '') + f"), {m.get('gpu') or 'no GPU'}, CPU capability {cap or 'not recorded'}")
+
+def speed_rows(path: str | Path) -> tuple[str, list[dict]]:
+    "Where `au-bench`'s JSON at `path` was measured, and its figures of `_SPEED` (a figure it lacks says so)."
+    d = json.loads(Path(path).read_text())
+    rows = []
+    for bench, key, what, unit in _SPEED:
+        v = d.get('results', {}).get(bench, {}).get(key)
+        value = 'not measured yet' if not isinstance(v, (int, float)) else f"{v:.2f}x" if unit == 'x' else f"{v:.1f} {unit}"
+        rows.append(dict(what=what, value=value, source=f"`{bench}` `{key}`"))
+    return _machine(d.get('machine', {})), rows
+
+def gpu_rows(path: str | Path, backbone: str = 'resnet50', dtype: str = 'bfloat16') -> tuple[str, list[dict]]:
+    "Where `benchmarks/gpu_check.py`'s JSON at `path` was measured (with its commit), and its training throughput for `backbone` in `dtype`, one row per configuration."
+    d = json.loads(Path(path).read_text())
+    where = _machine(d.get('machine', {})) + (f", commit `{d['commit']}`" if d.get('commit') else '')
+    return where, [dict(what=f"training the {t.get('config')} configuration, {backbone} at {t.get('image_size')} px, {dtype}",
+                        value=f"{t['images_per_s']:,.0f} images/s" + (f" in {t['peak_memory_gib']:.1f} GiB" if 'peak_memory_gib' in t else ''),
+                        source='`throughput`')
+                   for t in d.get('throughput', []) if t.get('backbone') == backbone and t.get('dtype') == dtype
+                   and isinstance(t.get('images_per_s'), (int, float))]
+
+# %% ../nbs/19_docs.ipynb #r010
+class ReadmeMarkdown(str):
+    "A Markdown string that Jupyter shows rendered (`_repr_markdown_`) and `render_readme` writes as it is."
+    def _repr_markdown_(self): return str(self)
+
+def _table(cols: dict, rows: list[dict]) -> list[str]:
+    return ['| ' + ' | '.join(cols.values()) + ' |', '|' + ' --- |' * len(cols)] + ['| ' + ' | '.join(str(r[k]) for k in cols) + ' |' for r in rows]
+
+def results_markdown(root: str | Path | None = None,            # the repository; default the one holding the working folder
+                     grids: Sequence[Sequence[str]] = README_GRIDS, # grids in order, each as (grid, fallback, ...)
+                    ) -> ReadmeMarkdown:
+    "The README's results from the committed reports: one row per configuration of each grid's `reports/<grid>.csv`, then the speed figures of `reports/benchmarks.json` and `reports/gpu_check.json`; a grid or file not there yet gets a line saying so."
+    reports = Path(root or repo_root())/'reports'
+    rows, notes = [], []
+    for wanted in grids:
+        have = next((g for g in wanted if (reports/f'{g}.csv').exists()), None)
+        missing = wanted[:wanted.index(have)] if have else wanted
+        notes += [f"`{g}` has not run yet: `au-ablate {g}` writes `reports/{g}.csv`" + (f"; shown instead: `{have}.csv`" if have else '') + '.'
+                  for g in missing[:1]]
+        if have is None: continue
+        try: got = grid_rows(reports/f'{have}.csv')
+        except Exception as e:   # a half-written or foreign CSV: say so, never stop the README
+            notes.append(f"`reports/{have}.csv` could not be read ({type(e).__name__}: {e})."); continue
+        for r in got:
+            if have in _BENCHMARK: r['source'] += f", {_BENCHMARK[have]}"
+        rows += got
+        if have in _ALIASES: notes.append(f"`{have}.csv`'s configurations are named as `controls` names them: "
+                                          + ', '.join(f"`{a}` is {b}" for a, b in _ALIASES[have].items()) + '.')
+    out = []
+    if rows:
+        out += _table(dict(config='configuration', runs='runs', auc='mean AUC', f1='mean F1', probe='subject probe (its floor)',
+                           minutes='minutes per run', source='from'), rows)
+        out += ['', 'Unseen subjects of SynthFACS, the field\'s 0.5 threshold; ± is the standard deviation over folds and seeds, F1 in points. '
+                'The subject probe names the unseen person from the motion embedding; its floor is what the AU labels alone give away.']
+    if notes: out += [''] + [f'- {n}' for n in notes]   # the grids not there yet, beside their table
+    files = []
+    for name, read in (('benchmarks.json', speed_rows), ('gpu_check.json', gpu_rows)):
+        if not (reports/name).exists(): files.append(f"`reports/{name}` has not been written yet."); continue
+        try: where, speed = read(reports/name)
+        except Exception as e: files.append(f"`reports/{name}` could not be read ({type(e).__name__}: {e})."); continue
+        if speed: out += ['', f"`reports/{name}`, measured {where}:", ''] + _table(dict(what='speed', value='value', source='where in the file'), speed)
+    if files: out += [''] + [f'- {n}' for n in files]
+    return ReadmeMarkdown('\n'.join(out).strip() + '\n')
+
 # %% ../nbs/19_docs.ipynb #c006
 _HIDE = re.compile(r'^\s*#\|\s*(hide|export|exporti|exports)\b', re.M)
+_OUTPUT = re.compile(r'^\s*#\|\s*readme:\s*output\b', re.M)
+
+def _cell_output(code: str, ns: dict, cwd: Path) -> str:
+    "What a code cell shows when run in `cwd` (as Jupyter runs a notebook in its folder): its printed text, then its last expression (as Markdown when it has `_repr_markdown_`)."
+    tree = ast.parse(code)
+    last = ast.Expression(tree.body.pop().value) if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    buf, here = io.StringIO(), os.getcwd()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(buf):
+            exec(compile(tree, '<readme cell>', 'exec'), ns)
+            v = eval(compile(last, '<readme cell>', 'eval'), ns) if last else None
+    finally: os.chdir(here)
+    shown = '' if v is None else v._repr_markdown_() if hasattr(v, '_repr_markdown_') else str(v)
+    return (buf.getvalue() + shown).strip()
 
 def render_readme(index: str | Path | None = None) -> str:
-    "Markdown of `index.ipynb`: markdown cells as they are, code cells as fenced Python, hidden and exported cells left out."
+    "Markdown of `index.ipynb`: markdown cells as they are, code cells as fenced Python, hidden and exported cells left out, `#| readme: output` cells replaced by what they show."
     index = Path(index or repo_root()/'nbs'/'index.ipynb')
     nb = nbformat.read(index, as_version=4)
-    parts = [f"<!-- Generated from {index.parent.name}/{index.name} by `au-docs readme`: edit the notebook, not this file. -->"]
+    parts, ns = [f"<!-- Generated from {index.parent.name}/{index.name} by `au-docs readme`: edit the notebook, not this file. -->"], {}
     for c in nb.cells:
         if c.cell_type == 'markdown': parts.append(c.source.strip())
+        elif c.cell_type == 'code' and _OUTPUT.search(c.source): parts.append(_cell_output(c.source, ns, index.parent))
         elif c.cell_type == 'code' and c.source.strip() and not _HIDE.search(c.source):
             parts.append(f"```python\n{c.source.strip()}\n```")
-    return '\n\n'.join(parts) + '\n'
+    return '\n\n'.join(p for p in parts if p) + '\n'
 
 # %% ../nbs/19_docs.ipynb #c010
 _DIRECTIVE = re.compile(r'^\s*#\s*\|\s*(.*?)\s*$')
