@@ -45,7 +45,7 @@ def machine_info() -> dict:
                 cpus=os.cpu_count(), packages={p: v(p) for p in ('torch', 'torchvision', 'numpy', 'au_compendium')})
     try:
         import torch
-        info.update(torch_threads=torch.get_num_threads(), cuda=torch.cuda.is_available(),
+        info.update(torch_threads=torch.get_num_threads(), cpu_capability=torch.backends.cpu.get_cpu_capability(), cuda=torch.cuda.is_available(),
                     gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
     except ImportError: pass
     return info
