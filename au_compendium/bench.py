@@ -80,12 +80,14 @@ def run_benchmarks(bench_dir: str | Path | None = None, # folder of `bench_*.py`
                 failed.append(key); results[key] = dict(error=f"{type(e).__name__}: {e}")
                 traceback.print_exc()
             results[key]['bench_wall_s'] = round(time.perf_counter() - t, 3)
+            m = machine_info()   # each figure says when and on which instruction set it was measured: a partial run mixes dates
+            results[key]['measured_on'] = {k: m.get(k) for k in ('date', 'cpu_capability', 'torch_threads', 'cpus')}
             print(f"[bench] {key}: {results[key]}", flush=True)
     doc = dict(machine=machine_info(), results=results, failed=failed)
     out.parent.mkdir(parents=True, exist_ok=True)
     if only and out.exists():  # a partial run updates the file instead of erasing other benchmarks
         old = json.loads(out.read_text()); old['results'].update(results)
-        old['machine'], old['failed'] = doc['machine'], sorted(set(old.get('failed', [])) - set(results) | set(failed))
+        old['failed'] = sorted(set(old.get('failed', [])) - set(results) | set(failed))   # `machine` stays the last full run's
         doc = old
     out.write_text(json.dumps(doc, indent=2, default=str) + '\n')
     out.with_suffix('.md').write_text(markdown_table(doc))
