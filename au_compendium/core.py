@@ -160,7 +160,7 @@ MIN_GAN_SIDE = 16   # smallest image side the swap GAN may draw: D_x (`models.DI
 
 # %% ../nbs/00_core.ipynb #c018c
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
-STORED_DEFAULTS = dict(gcn_residual=False, person_norm=False)   # what runs stored before each field existed were trained with
+STORED_DEFAULTS = dict(gcn_residual=False, person_norm=False, au_balance=True, pos_weight_cap=20.0)   # what runs stored before each field existed were trained with
 
 @dataclass
 class Config:
@@ -189,8 +189,8 @@ class Config:
     lr_disc: float = 1e-3             # discriminators
     weight_decay: float = 1e-4
     pos_weight: bool = True           # weight each AU's positive BCE term by its negative-to-positive ratio in training
-    pos_weight_cap: float = 20.0      # the positive weight's largest value (and 1 / cap its smallest); the plain reference caps at 10
-    au_balance: bool = True           # also weigh each AU's BCE (and the AU contrastive loss) by its inverse occurrence rate, on top of pos_weight; False: pos_weight alone, as the plain reference
+    pos_weight_cap: float = 10.0      # the positive weight's largest value (and 1 / cap its smallest), as the plain reference (20 before issue #27)
+    au_balance: bool = False          # True: also weigh each AU's BCE (and the AU contrastive loss) by its inverse occurrence rate, on top of pos_weight (the recipe before issue #27)
     augment: str = 'spatial'          # training augmentation: 'spatial' (random resized crop, shift, flip, then colour) or 'colour' (colour only, as the plain reference)
     steps_per_epoch: int = 250        # batches per epoch; 0 for one pass over the anchor frames of the training subjects
     select_by: str = 'last'           # which epoch's model is tested: 'last', or the best by 'val_auc' / 'val_f1' on the validation subjects

@@ -4,7 +4,7 @@ on the same fold and seed of one of the project's benchmarks; test AUC / F1 on t
 usage: THREADS=1 python recipe_check.py BENCH ARM FOLD SEED [key=JSON ...]
 BENCH: mixed (SynthFACS), tasks (SynthFACS's task-like variant), s7 (a SynthFACS set of other people and shape read through
 the manifest path: `au-synthfacs --subjects 24 --videos 2 --frames 200 --seed 7 --out data/synthfacs-s7`).
-ARM: current (the baseline rung as committed), candidate (the baseline rung with the key=value overrides), reference.
+ARM: current (the baseline rung with the loss weighting it had before issue #27: au_balance=True, pos_weight_cap=20), candidate (the baseline rung with the key=value overrides), reference.
 Results are appended to $OUT/results.jsonl (default /tmp/rc)."""
 import json, os, re, subprocess, sys, time
 from pathlib import Path
@@ -27,7 +27,8 @@ if arm == 'reference':
     r = dict(f1=float(last[0]), auc=float(last[1]))
 else:
     from au_compendium.train import train
-    kw = {**ablation_overrides('baseline'), **data, **(over if arm == 'candidate' else {})}
+    PRESENT = dict(au_balance=True, pos_weight_cap=20.0)   # the baseline's loss weighting before #27 (the defaults then), pinned so the arm keeps its meaning
+    kw = {**ablation_overrides('baseline'), **data, **PRESENT, **(over if arm == 'candidate' else {})}
     tag = '-'.join(f'{k}={v}' for k, v in over.items()) if arm == 'candidate' else 'current'
     m = train(Config(**kw, fold=fold, seed=seed, out_dir=str(OUT/f'{bench}-{tag}-f{fold}-s{seed}')), progress=False, log=lambda *a: None)
     r = dict(f1=m['test']['mean_f1'], auc=m['test']['mean_auc'])
