@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from .core import Config, au, repo_root, fold_subjects
-from .data import load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
+from .data import LANDMARK_COLUMNS, load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
 from .models import MethodModel, video_centred
 
 # %% auto #0
@@ -73,7 +73,7 @@ _NOT_FINGERPRINTED = ('resume', 'resume_changed', 'out_dir', 'device', 'num_work
 def run_fingerprint(cfg: Config, data: RunData) -> dict:
     "What a checkpoint must match to be resumed: the configuration (less `_NOT_FINGERPRINTED`), the subject split, and a hash per training or validation subject of its frames' paths, labels and landmarks."
     used = data.df[data.df['subject'].isin(data.train + data.val)]
-    cols = ['path', 'video', 'frame'] + [f'AU{a}' for a in data.aus] + [c for c in data.df.columns if c[:1] in 'xy' and c[1:].isdigit()]
+    cols = ['path', 'video', 'frame'] + [f'AU{a}' for a in data.aus] + (LANDMARK_COLUMNS if has_landmarks(data.df) else [])
     subjects = {s: dict(frames=len(g), sha=hashlib.sha256(pd.util.hash_pandas_object(g[cols], index=False).values.tobytes()).hexdigest()[:16])
                 for s, g in used.groupby('subject', sort=True)}
     return dict(config={k: v for k, v in cfg.to_dict().items() if k not in _NOT_FINGERPRINTED},

@@ -11,15 +11,14 @@ import numpy as np, torch, torch.nn as nn
 from au_compendium.core import Config, ablation_overrides
 from au_compendium.train import setup_run, train_one_epoch
 from au_compendium.data import FrameDataset
+from au_compendium.models import PlainCNN
 
 STEPS = 24   # timed steps of each run (after 2 untimed)
 
 def _reference_pass(ds: FrameDataset) -> float:
     "Seconds of one pass of the plain reference's training over `ds`'s frames (already decoded), 64 frames a batch."
     torch.manual_seed(0)
-    b = lambda i, o: [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
-    net = nn.Sequential(*b(3, 32), nn.MaxPool2d(2), *b(32, 64), nn.MaxPool2d(2), *b(64, 128), nn.MaxPool2d(2), *b(128, 128),
-                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, len(ds.aus)))
+    net = nn.Sequential(PlainCNN(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, len(ds.aus)))   # the reference's network
     x = torch.stack([it['image'] for it in ds.__getitems__(range(len(ds)))]); y = torch.from_numpy(ds.labels)
     opt, lossf = torch.optim.AdamW(net.parameters(), 1e-3), nn.BCEWithLogitsLoss()
     def step(i): opt.zero_grad(); lossf(net(x[i:i + 64]), y[i:i + 64]).backward(); opt.step()
