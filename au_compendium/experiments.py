@@ -12,9 +12,9 @@ import pandas as pd
 from .core import ABLATION_STEPS, FULL_METHOD, ablation_overrides, ablation_parent, Config, parse_sets, repo_root
 
 # %% auto #0
-__all__ = ['PATENT_PARTS', 'CONTROLS', 'GRIDS', 'notebook_parameters', 'check_parameters', 'run_notebook', 'run_library', 'slug',
-           'grid_runs', 'run_grid', 'all_present_f1', 'flat_metrics', 'summarise', 'markdown_summary', 'plot_summary',
-           'ablate', 'ablate_cli']
+__all__ = ['PATENT_PARTS', 'CONTROLS', 'STEP_COST', 'EQUAL_COMPUTE', 'GRIDS', 'notebook_parameters', 'check_parameters',
+           'run_notebook', 'run_library', 'slug', 'grid_runs', 'run_grid', 'all_present_f1', 'flat_metrics',
+           'summarise', 'markdown_summary', 'plot_summary', 'ablate', 'ablate_cli']
 
 # %% ../nbs/18_experiments.ipynb #c006
 def notebook_parameters(nb: str | Path) -> dict[str, str]:
@@ -104,6 +104,10 @@ CONTROLS: dict[str, dict] = {   # the four controls: the plain detector and the 
     'baseline + person normalisation': {**ablation_overrides('baseline'), 'person_norm': True},
     'patent (full method)': ablation_overrides(FULL_METHOD),
     'default (patent + person normalisation)': {}}
+STEP_COST = 3   # a default step costs ~3 baseline steps: au-bench's step ratio 2.99 (AVX2, idle), the controls grid's wall times 12.7 / 4.5 min
+EQUAL_COMPUTE: dict[str, dict] = {   # the plain detector given the default's compute: STEP_COST x its steps, same 10 epochs and schedule
+    f'{k}, {STEP_COST}x steps': {**CONTROLS[k], 'steps_per_epoch': STEP_COST * Config().steps_per_epoch}
+    for k in ('baseline', 'baseline + person normalisation')}
 _BVF = ('baseline', '+orthogonality (full)', '+person normalisation (beyond the patent)')   # the plain detector, the patent, the default
 GRIDS: dict[str, dict] = {
     'ablations': dict(configs=_ladder(), folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
@@ -118,6 +122,10 @@ GRIDS: dict[str, dict] = {
     # the default minus each part of the patent in turn; shares the default's runs with `controls`
     'leave-one-out': dict(configs={'default (patent + person normalisation)': {}, **{f'default - {k}': v for k, v in PATENT_PARTS.items()}},
                           folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs'), runs='controls'),
+    # the plain detector with and without person normalisation at the default's wall clock; shares the default's runs with `controls`
+    'equal-compute': dict(configs={**EQUAL_COMPUTE, 'default (patent + person normalisation)': {}}, folds=(1, 2, 3), seeds=(0,),
+                          base=dict(dataset='synthfacs'), runs='controls', reference=f'baseline, {STEP_COST}x steps',
+                          also=f'baseline + person normalisation, {STEP_COST}x steps'),
     'cv':       dict(configs={'default': {}}, folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs')),
     'smoke':    dict(configs={'baseline': ablation_overrides('baseline'), 'default': {}}, folds=(1,), seeds=(0,),
                      base=dict(dataset='synthfacs', epochs=1, steps_per_epoch=2)),
