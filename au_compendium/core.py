@@ -88,9 +88,9 @@ PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
         ('M011', 'F003', 'M010', 'M002', 'F005', 'F022', 'M018', 'M017', 'F013', 'M016', 'F020', 'F011', 'M013', 'M005'),
         ('F007', 'F015', 'F006', 'F019', 'M006', 'M009', 'F012', 'M003', 'F004', 'F021', 'F017', 'M015', 'F014')),
         note='41 subjects, 9 = not coded'),
-    Protocol('synthfacs', (1, 2, 4, 6, 9, 12, 25, 26), parts=tuple(
+    Protocol('synthfacs', (1, 2, 4, 6, 9, 12, 25, 26), present_threshold=2, parts=tuple(   # the generator labels by this rule (synthfacs.PRESENT)
         tuple(f'S{i:02d}' for i in range(start, 28, 3)) for start in (1, 2, 3)),
-        note='embedded synthetic benchmark, DISFA-shaped: 27 subjects, the same 8 AUs'),
+        note='embedded synthetic benchmark, DISFA-shaped: 27 subjects, the same 8 AUs, intensity >= 2 is present'),
 ]}
 
 def protocol(name: str) -> Protocol:

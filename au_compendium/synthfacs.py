@@ -25,7 +25,7 @@ __all__ = ['SYNTH_AUS', 'PRESENT', 'GENERATOR_VERSION', 'EVENTS', 'EVENT_PRIOR',
 
 # %% ../nbs/05_synthfacs.ipynb #c006
 SYNTH_AUS: tuple[int, ...] = protocol('synthfacs').aus   # (1, 2, 4, 6, 9, 12, 25, 26), the intensity array's column order
-PRESENT = 2.0                                            # intensity >= PRESENT is labelled present (DISFA's rule)
+PRESENT = protocol('synthfacs').present_threshold       # intensity >= PRESENT (2) is labelled present: the protocol's rule, DISFA's
 GENERATOR_VERSION = 1                                    # bump when a change alters the output
 
 EVENTS: dict[str, dict[int, tuple[float, float]]] = {    # event: {AU: (probability it takes part, mean apex intensity)}
