@@ -91,6 +91,14 @@ PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
     Protocol('synthfacs', (1, 2, 4, 6, 9, 12, 25, 26), present_threshold=2, parts=tuple(   # the generator labels by this rule (synthfacs.PRESENT)
         tuple(f'S{i:02d}' for i in range(start, 28, 3)) for start in (1, 2, 3)),
         note='embedded synthetic benchmark, DISFA-shaped: 27 subjects, the same 8 AUs, intensity >= 2 is present'),
+    Protocol('london', (1, 2, 4, 6, 9, 12, 25, 26), parts=(   # dealt round-robin from the people sorted by gender, ethnicity, age (06c1_london)
+        ('002', '008', '012', '013', '018', '020', '025', '033', '034', '038', '045', '066', '070', '083', '086', '094', '100',
+         '103', '105', '108', '112', '114', '118', '119', '120', '121', '126', '128', '132', '136', '137', '140', '143', '144'),
+        ('003', '004', '005', '011', '014', '019', '021', '022', '024', '026', '027', '029', '037', '042', '043', '044', '062',
+         '063', '064', '069', '091', '101', '102', '115', '122', '124', '125', '127', '129', '131', '134', '135', '138', '139'),
+        ('001', '006', '007', '009', '010', '016', '017', '030', '031', '032', '036', '039', '041', '061', '067', '068', '081',
+         '082', '087', '090', '092', '096', '097', '099', '104', '107', '113', '117', '123', '130', '141', '142', '172', '173')),
+        note='Face Research Lab London Set (CC BY 4.0): 102 adults, one neutral and one smiling photograph each, weak labels'),
 ]}
 
 def protocol(name: str) -> Protocol:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_predict.ipynb #c003
 from __future__ import annotations
-import argparse, copy, datetime, json, math, os, queue, re, shutil, signal, sys, tempfile, threading, time, warnings
+import argparse, copy, datetime, importlib.util, json, math, os, queue, re, shutil, signal, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -23,12 +23,12 @@ from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES',
-           'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources',
-           'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx',
-           'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path',
-           'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
-           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'DEFAULT_WEIGHTS', 'ENGINES', 'PREP_CROP_SIZE',
+           'MIN_TRACK_FRAMES', 'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source',
+           'collect_sources', 'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
+           'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner',
+           'Interrupted', 'resume_path', 'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface',
+           'metadata_path', 'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -208,6 +208,7 @@ def prefetch(it: Iterable, maxsize: int = 8) -> Iterator:
 
 # %% ../nbs/17_predict.ipynb #c022
 WEIGHTS_FILE = 'detection.safetensors'   # the detection path inside a run folder
+DEFAULT_WEIGHTS = Path(importlib.util.find_spec('au_compendium').origin).parent/'assets'/'london_au12.safetensors'   # what au-predict uses without --weights: AU12 from real faces (au_compendium.london_weights)
 
 class WeightsError(ValueError):
     "The weights cannot be used for prediction; the message names the file and the reason."
@@ -264,6 +265,9 @@ class Predictor:
                  device: str = 'auto', engine: str = 'torch'):
         self.aus = [au(a).code for a in aus]
         self.weights, self.meta, self.config = str(weights), dict(meta or {}), dict(config or {})
+        self.predicted = [au(a).code for a in self.meta.get('predicted_aus') or self.aus]   # the AUs the weights were trained on; the others come out NaN
+        if set(self.predicted) - set(self.aus): raise WeightsError(f"{self.weights}: predicted_aus {self.predicted} are not all among its outputs {self.aus}")
+        self._unpredicted = np.array([a not in self.predicted for a in self.aus])   # [C]
         self.size = int(size or getattr(model, 'image_size', 0) or 0)
         if self.size <= 0: raise WeightsError(f"{self.weights}: give `size`, the network's input side")
         self.crop_size = int(crop_size or self.meta.get('crop_size') or PREP_CROP_SIZE)
@@ -336,7 +340,9 @@ class Predictor:
                                                 "each crop's person or face track")
             return self.head(person_centred(self.embed(crops), groups, self.reference)[0])
         z = self.logits(to_input(crops))
-        return (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32)
+        p = (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32)
+        p[:, self._unpredicted] = np.nan   # not predicted, never a guess
+        return p
 
     def embed(self, crops: np.ndarray) -> np.ndarray:
         "person_norm: uint8 RGB crops [B, S, S, 3] -> per-AU embeddings float32 [B, C, D], before centring."
@@ -350,6 +356,7 @@ class Predictor:
             for k in range(0, len(ok), 1024):
                 e = torch.from_numpy(np.ascontiguousarray(centred[ok[k:k + 1024]])).to(self.device)
                 out[ok[k:k + 1024]] = torch.sigmoid(self.model.head(e, e.sum(1))).float().cpu().numpy()
+        out[:, self._unpredicted] = np.nan
         return out
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
@@ -723,7 +730,9 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
     except PackageNotFoundError: v = None
     det = settings.pop('det')
     return dict(weights=pred.weights, aus=pred.aus, thresholds={a: float(t) for a, t in zip(pred.aus, thr)}, demo=pred.demo,
-                warning=DEMO_WARNING if pred.demo else None, model_meta=pred.meta, config=pred.config, size=pred.size,
+                warning=DEMO_WARNING if pred.demo else None, predicted_aus=pred.predicted,
+                not_predicted=[a for a in pred.aus if a not in pred.predicted], scope=pred.meta.get('scope'),
+                attribution=pred.meta.get('attribution'), model_meta=pred.meta, config=pred.config, size=pred.size,
                 crop_size=pred.crop_size, enlarge=pred.enlarge, engine=pred.engine, device=str(pred.device),
                 detector=None if det is None else getattr(det, 'kind', type(det).__name__), **settings,
                 inputs=[s.name for s in sources], failures=list(failures), frames=int(n_frames), rows=len(df),
@@ -736,8 +745,8 @@ def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
 
 def to_openface(df: pd.DataFrame) -> pd.DataFrame:
     "The prediction table `df` in OpenFace 2.x's CSV layout: frame, face_id, timestamp, confidence, success, AUxx_c (see above)."
-    aus = sorted(df.attrs.get('aus') or [c for c in df.columns if re.fullmatch(r'AU\d+', c)], key=lambda c: au(c).number)
-    probs = [c for c in df.columns if c.endswith('_prob')]
+    aus = sorted(df.attrs.get('predicted_aus') or df.attrs.get('aus') or [c for c in df.columns if re.fullmatch(r'AU\d+', c)], key=lambda c: au(c).number)
+    probs = [f'{a}_prob' for a in aus if f'{a}_prob' in df.columns]   # the AUs the weights predict: the others are not in OpenFace's layout
     ok = (df['success'].to_numpy() == 1) & np.isfinite(df[probs].to_numpy(np.float64)).all(1)   # OpenFace: success says the outputs are valid
     out = pd.DataFrame({'frame': df['frame'].to_numpy(np.int64) + 1, 'face_id': df['face'].to_numpy(np.int64),
                         'timestamp': np.nan_to_num(df['timestamp'].to_numpy(np.float64), nan=0.0),
@@ -935,8 +944,8 @@ def predict_cli(argv: Sequence[str] | None = None):
     "Command line: `au-predict INPUT... --weights RUN --out table.csv [options]` (see `predict`)."
     ap = argparse.ArgumentParser(prog='au-predict', description='Predict facial action units in images, folders and videos with a trained au_compendium run.')
     ap.add_argument('inputs', nargs='+', metavar='INPUT', help='image or video files, or folders (searched recursively)')
-    ap.add_argument('--weights', required=True, help=f'a trained run folder (holding {WEIGHTS_FILE}) or a .safetensors file')
-    ap.add_argument('--out', required=True, help='the CSV table to write; its metadata goes beside it (same name, .json)')
+    ap.add_argument('--weights', default=None, help=f'a trained run folder (holding {WEIGHTS_FILE}) or a .safetensors file (default: the shipped real-face weights, which predict AU12 only and mark every other AU as not predicted: {DEFAULT_WEIGHTS.name})')
+    ap.add_argument('--out', default=None, help='the CSV table to write; its metadata goes beside it (same name, .json); default <first input>.au.csv in the current folder')
     ap.add_argument('--openface', action='store_true', help="write OpenFace 2.x's CSV layout (frame, face_id, timestamp, confidence, success, AUxx_c)")
     ap.add_argument('--batch-size', type=int, default=32, help='face crops per network call (default: 32)')
     ap.add_argument('--track-landmarks', action='store_true', help='video: between detections, move the landmarks with the optical flow instead of placing them afresh on every frame (about 10%% faster; alignment then differs from dataset preparation between detections)')
@@ -962,6 +971,8 @@ def predict_cli(argv: Sequence[str] | None = None):
     if a.detect_every < 1: ap.error(f'--detect-every must be >= 1, got {a.detect_every}')
     if a.min_track_frames < 1: ap.error(f'--min-track-frames must be >= 1, got {a.min_track_frames}')
     if a.detect_max_side < 0: ap.error(f'--detect-max-side must be >= 0 (0: search as stored), got {a.detect_max_side}')
+    a.weights = a.weights or str(DEFAULT_WEIGHTS)
+    a.out = a.out or f"{Path(a.inputs[0].rstrip('/')).stem or 'au-predict'}.au.csv"
     signal.signal(signal.SIGTERM, _terminate)                            # SIGTERM: as Ctrl-C, said and with its exit status
     try:
         out = check_outputs(a.out, a.inputs, openface=a.openface)   # before the weights or any input are read
@@ -991,6 +1002,9 @@ def predict_cli(argv: Sequence[str] | None = None):
     print(f"au-predict: {at['rows']} rows ({at['faces']} with a face) from {at['frames']} frames of {len(at['inputs'])} input(s) "
           f"in {at['seconds']:.1f} s -> {out} (+ {metadata_path(out).name}){per_input}", file=sys.stderr)
     if at['demo']: print(f"au-predict: warning: {DEMO_WARNING}", file=sys.stderr)
+    if at.get('scope'): print(f"au-predict: note: {at['scope']}", file=sys.stderr)
+    if at.get('not_predicted'): print(f"au-predict: note: not predicted by these weights (NaN in the table): {', '.join(at['not_predicted'])}", file=sys.stderr)
+    if (at.get('attribution') or {}).get('citation'): print(f"au-predict: note: trained on {at['attribution']['citation']}", file=sys.stderr)
     for line in _skip_lines(at) + _folder_lines(at) + _person_lines(at): print(line, file=sys.stderr)
     for line in _picture_lines(at, a): print(line, file=sys.stderr)
     for f in at['failures']: print(f"au-predict: failed: {f['error']}", file=sys.stderr)
