@@ -1,15 +1,24 @@
 """Factor isolation: plain supervised training with swappable model / loss / augmentation / batch.
 usage: python factors.py NAME FRAMES EVERY_FRAMES opt=val ...
 opts: model=plain|tiny_gap|det|det_nogcn  loss=pos|both|none  aug=none|lib|chan|lib+chan  bs=64  lr=1e-3 wd=1e-2 seed=0 sched=const|cos
+Writes NAME.json in the working directory.
+
+Pinned. Numbers: README.md sections 1 (`m_det`), 3 and 4 (`m_det_nogcn`, `f_aug_lib`, `g_aug_chan`, `g_aug_lib_chan`,
+`f_loss_both`, `m_plain`, `m_tiny_gap`), measured with this script as committed in 08b6521 (the README commit that quotes
+them). Changed since: names are imported from the modules that define them (`runs`, `train`), not through `train`'s
+re-exports; the image size is the configuration's (64 by default, the literal it replaces). It trains its own networks, so
+`person_norm` does not reach it. Smoke test: DIAG_SMOKE (`_smoke.py`) with small FRAMES, EVERY and bs, tests/test_diagnosis.py.
 """
 import json, sys, time, math, os
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from au_compendium.core import Config
-from au_compendium.train import load_run_data, positive_weights
+from au_compendium.runs import load_run_data
+from au_compendium.train import positive_weights
 from au_compendium.data import FrameDataset
 from au_compendium.models import DetectionPath, au_adjacency, TinyCNN
 from au_compendium.losses import au_imbalance_weights, au_bce_loss
 from au_compendium.metrics import au_metrics
+from _smoke import smoke_config
 
 torch.set_num_threads(int(os.environ.get('THREADS', 1)))
 name, frames, every = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -17,10 +26,10 @@ o = dict(model='plain', loss='pos', aug='none', bs=64, lr=1e-3, wd=1e-2, seed=0,
 for s in sys.argv[4:]:
     k, _, v = s.partition('='); o[k] = type(o[k])(v) if k in o and not isinstance(o[k], str) else v
 torch.manual_seed(o['seed']); np.random.seed(o['seed'])
-cfg = Config(fold=int(o['fold']), seed=int(o['seed']))
+cfg = smoke_config(Config(fold=int(o['fold']), seed=int(o['seed'])))
 data = load_run_data(cfg)
 def load(subjects, augment):
-    ds = FrameDataset(data.df, subjects, data.aus, image_size=64, augment=augment)
+    ds = FrameDataset(data.df, subjects, data.aus, image_size=cfg.image_size, augment=augment)
     return ds
 tr = load(data.train + data.val, 'lib' in o['aug'])   # the plain reference trains on all 18 training subjects
 te = load(data.test, False)
@@ -38,7 +47,7 @@ if o['model'] == 'plain':
 elif o['model'] == 'tiny_gap':
     net = nn.Sequential(TinyCNN(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, C))
 elif o['model'].startswith('det'):
-    net = DetectionPath(backbone='tiny', image_size=64, n_aus=C, embed_dim=64, gcn_hidden=64, use_gcn=o['model'] == 'det',
+    net = DetectionPath(backbone='tiny', image_size=cfg.image_size, n_aus=C, embed_dim=64, gcn_hidden=64, use_gcn=o['model'] == 'det',
                         adjacency=au_adjacency(tr.df, data.aus))
 pw = positive_weights(labels, mask, cap=10) if o['loss'] in ('pos', 'both') else None
 aw = au_imbalance_weights(labels, mask, min_rate=1e-3) if o['loss'] == 'both' else None

@@ -6,12 +6,19 @@ The subject probe (`evidence.probe_accuracy`: logistic regression, whole videos 
   - its floor, the ground-truth AU labels, also centred per video (the honest floor for centred features),
   - the identity embeddings (the ceiling),
 plus the AU probe on the centred motion embeddings (does centring keep the AU information?).
-usage: python identity_offset.py RUN_DIR [RUN_DIR ...]   (prints one JSON line per run)"""
+usage: python identity_offset.py RUN_DIR [RUN_DIR ...]   (prints one JSON line per run)
+
+Pinned. Numbers: README.md section 8, first table: the full method and baseline rows measured with this script as committed
+in 95f27db (which quotes them), the residual-GCN row quoted by 07663a3 (the script unchanged). Changed since: names are
+imported from the modules that define them (`runs`; `LEAKAGE_FRAMES` from `train`), not through `train`'s re-exports. The
+runs it read predate `person_norm`; on a `person_norm` run, `motion` is what its head reads, already centred per video, so
+`motion` and `motion_video_mean_centred` agree. Smoke test: a tiny finished run, tests/test_diagnosis.py."""
 import json, sys
 import numpy as np, pandas as pd, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run, probe_accuracy, au_probe, even_subset
-from au_compendium.train import load_run_data, predict_frames, eval_loader, LEAKAGE_FRAMES
+from au_compendium.runs import load_run_data, predict_frames, eval_loader
+from au_compendium.train import LEAKAGE_FRAMES
 
 torch.set_num_threads(1)
 def centred(X, videos, stat=np.mean):

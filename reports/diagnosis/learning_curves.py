@@ -1,11 +1,21 @@
 """Learning curves by subject set: train a configuration with the library's own pieces (dataset, sampler, model, train_step, cosine
 schedule) and every EVERY steps report (mean AUC, mean F1 at 0.5, share of predicted positives) on the unseen test subjects (every
 3rd frame), on the training subjects (every 6th frame) and on the validation subjects. Writes NAME.json.
-usage: python learning_curves.py NAME STEPS EVERY [Config field=JSON value ...] [x_noaug=1] [x_no_auw=1] [x_const_lr=1]"""
+usage: python learning_curves.py NAME STEPS EVERY [Config field=JSON value ...] [x_noaug=1] [x_no_auw=1] [x_const_lr=1]
+
+Pinned. Numbers: README.md sections 1 (the first row, "205a286 + learning_curves.py"), 2 and 6, measured with this script as
+committed in 08b6521 (the README commit that quotes them). Changed since, so they predate it: names are imported from the
+modules that define them (`runs`, `train`), not through `train`'s re-exports; a `person_norm` configuration (today's default,
+on which the script failed) gets its training videos as `train()` gives them; the AU loss weights follow the configuration as
+`train()`'s do (`au_balance`, `pos_weight_cap`; at 08b6521 the AU weights were always on and the cap 20). To rerun the quoted
+commands as they ran, add the values runs stored before those fields existed, `core.STORED_DEFAULTS`: `person_norm=false
+au_balance=true pos_weight_cap=20 gcn_residual=false` (the rest of the recipe has changed too). Smoke test: DIAG_SMOKE
+(`_smoke.py`) with small STEPS and EVERY, tests/test_diagnosis.py."""
 import json, sys, time, math
 import numpy as np, torch
 from au_compendium.core import Config
-from au_compendium.train import load_run_data, positive_weights, predict_frames, eval_loader
+from au_compendium.runs import load_run_data, predict_frames, eval_loader
+from au_compendium.train import positive_weights
 from au_compendium.data import FrameDataset
 from au_compendium.models import MethodModel, au_adjacency
 from au_compendium.losses import au_imbalance_weights
@@ -13,6 +23,7 @@ from au_compendium.step import train_step, make_optimizers
 from au_compendium.sampler import sampler_from_config
 from au_compendium.metrics import au_metrics
 from torch.utils.data import DataLoader, Subset
+from _smoke import smoke_config
 
 torch.set_num_threads(int(__import__('os').environ.get('THREADS', 2)))
 name, steps, every = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -22,14 +33,15 @@ for s in sys.argv[4:]:
     try: kw[k] = json.loads(v)
     except json.JSONDecodeError: kw[k] = v
 extra = {k: kw.pop(k) for k in list(kw) if k.startswith('x_')}
-cfg = Config.from_dict(dict(steps_per_epoch=steps, epochs=1, **kw))
+cfg = smoke_config(Config.from_dict(dict(steps_per_epoch=steps, epochs=1, **kw)))
 torch.manual_seed(cfg.seed); np.random.seed(cfg.seed)
 data = load_run_data(cfg)
 train_ds = FrameDataset(data.df, data.train, data.aus, image_size=cfg.image_size, augment=not extra.get('x_noaug'))
 labels = torch.tensor(train_ds.labels); mask = torch.tensor(train_ds.mask)
-aw = au_imbalance_weights(labels, mask, min_rate=1 / len(labels)) if not extra.get('x_no_auw') else None
+aw = au_imbalance_weights(labels, mask, min_rate=1 / len(labels)) if cfg.au_balance and not extra.get('x_no_auw') else None
 model = MethodModel(cfg, len(data.aus), au_adjacency(train_ds.df, data.aus), au_weights=aw,
-                    pos_weight=positive_weights(labels, mask) if cfg.pos_weight else None, n_subjects=len(data.train))
+                    pos_weight=positive_weights(labels, mask, cap=cfg.pos_weight_cap) if cfg.pos_weight else None, n_subjects=len(data.train),
+                    videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None)   # as train() builds it
 opt_main, opt_disc = make_optimizers(model, cfg)
 sampler = sampler_from_config(train_ds.df, cfg, aus=data.aus)
 loader = DataLoader(train_ds, batch_sampler=sampler, num_workers=0)

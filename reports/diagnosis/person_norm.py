@@ -3,19 +3,29 @@ e_c are re-anchored, e_c - stat_video(e_c) + mean_train(e_c) (stat: mean or medi
 subtracts a person's median from its features), the motion embedding is their sum as always, and the trained head reads them.
 Reports detection (mean AUC, F1 at 0.5) and the subject probe from the motion embedding, raw vs normalised, on the run's
 validation subjects (`--on val`, where a choice may be made) or its unseen test subjects (`--on test`, to report).
-usage: python person_norm.py RUN_DIR [--on val|test]"""
+usage: python person_norm.py RUN_DIR [--on val|test]
+
+Pinned. Numbers: README.md section 8, second table (and the median's 0.637-0.711), measured with this script as committed in
+95f27db (which quotes them); its last change, 058c8e0, only took `video_centred` from `models` (one group-mean helper), so the
+numbers predate it. Changed since: names are imported from the modules that define them (`runs`; `LEAKAGE_FRAMES` from
+`train`; `video_centred` from `models`, where it is defined today), not through `train`'s re-exports; a run trained with
+`person_norm` is refused with a message (its head reads centred embeddings already, so "raw" would not be what it was trained
+on; this measures post-hoc centring of a run trained without). Smoke test: a tiny finished run, tests/test_diagnosis.py."""
 import argparse, json
 import numpy as np, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run, probe_accuracy, even_subset
 from au_compendium.metrics import au_metrics
 from au_compendium.models import video_centred
-from au_compendium.train import load_run_data, eval_loader, LEAKAGE_FRAMES
+from au_compendium.runs import load_run_data, eval_loader
+from au_compendium.train import LEAKAGE_FRAMES
 
 torch.set_num_threads(1)
 ap = argparse.ArgumentParser(); ap.add_argument('run'); ap.add_argument('--on', default='test', choices=('val', 'test'))
 a = ap.parse_args()
 cfg, model = load_run(a.run); model.eval(); data = load_run_data(cfg); dev = torch.device('cpu')
+if model.detection.person_norm: raise SystemExit(f"{a.run} was trained with person_norm=True: its head already reads video-centred embeddings; "
+                                                 "this script centres a run trained without it (person_norm=False)")
 
 @torch.no_grad()
 def embed(subjects, every=1):

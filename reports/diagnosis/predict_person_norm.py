@@ -1,7 +1,12 @@
 """au-predict serves person-normalised weights as evaluation reads them: a finished person_norm run's test videos, each given
 to `predict` as a stack of its aligned frames (one face track per video), must score the run's own test AUC and F1.
 The detection file is written here with the population reference (runs saved before it was stored lack it). One thread.
-usage: python predict_person_norm.py RUN_DIR OUT.safetensors"""
+usage: python predict_person_norm.py RUN_DIR OUT.safetensors
+
+Pinned. Numbers: README.md section 11's "Adopted" paragraph (au-predict reproduces fold 1's test AUC and F1 exactly), measured
+with this script as committed in 3c2748e; the README commit that quotes it is 8b1cf01. It imports its names from the modules
+that define them today (`models.save_detection_path`, `runs`, `predict.predict` and `predict.read_image`); unchanged but for
+this docstring. Smoke test: a tiny finished person_norm run, tests/test_diagnosis.py."""
 import sys, time
 from pathlib import Path
 import numpy as np, torch

@@ -5,14 +5,20 @@ remove. For finished runs of one fold (e.g. the three seeds of the default run),
     generalises over is the person, and frames of one person are not independent),
   - the same interval for the paired difference between two runs (same draws),
   - the mean AUC of the runs' averaged probabilities (an ensemble of the seeds: what averaging removes, at n times the cost).
-No training; one thread. usage: python seed_spread.py RUN_DIR RUN_DIR [...]   (prints JSON lines, then a summary line)"""
+No training; one thread. usage: python seed_spread.py RUN_DIR RUN_DIR [...]   (prints JSON lines, then a summary line)
+
+Pinned. Numbers: README.md section 10 (the subject-bootstrap table and the ensemble), quoted by b7ef9ca and re-run with the
+script as changed in 72d0d9c (`evidence.embed_run` instead of its own copy; the same numbers, its message says). It imports its
+names from the modules that define them; unchanged but for the smoke switch. Smoke test: DIAG_SMOKE (`_smoke.py`: 20 draws
+instead of 2,000) on tiny finished runs, tests/test_diagnosis.py."""
 import json, sys
 import numpy as np, torch
 from au_compendium.evidence import embed_run
 from au_compendium.metrics import auc_per_au, f1_per_au
+from _smoke import smoke
 
 torch.set_num_threads(1)
-DRAWS, RNG = 2000, np.random.default_rng(0)
+DRAWS, RNG = smoke(2000, 20), np.random.default_rng(0)
 
 def mean_auc(labels, probs): return float(np.nanmean(auc_per_au(labels, probs)))
 

@@ -10,7 +10,12 @@ centred on:
   population  the training videos' running means averaged (the training people's average face), the same for every frame;
   none      no centring at all.
 No training; one thread.
-usage: python track_length.py val|test RUN_DIR [RUN_DIR ...]   (prints one JSON line per run)"""
+usage: python track_length.py val|test RUN_DIR [RUN_DIR ...]   (prints one JSON line per run)
+
+Pinned. Numbers: README.md section 12 (the rule quoted by 22a88f3, the table and `set_k` by 1e65504), measured with this
+script as committed in 1e65504. It imports its names from the modules that define them, and reads the person-normalisation
+state where the model keeps it today (`model.video_means`, `model.detection.encode` / `.head`); a run trained without
+`person_norm` is refused with a message. Smoke test: a tiny finished person_norm run, tests/test_diagnosis.py."""
 import json, sys
 import numpy as np, torch
 from au_compendium.data import FrameDataset
@@ -31,6 +36,7 @@ def score(model, per_au, means, labels):
 split, runs = sys.argv[1], sys.argv[2:]
 for run in runs:
     cfg, model = load_run(run)
+    if not model.detection.person_norm: raise SystemExit(f"{run} was trained without person_norm: it has no population reference to centre on")
     data = load_run_data(cfg)
     ds = FrameDataset(data.df, getattr(data, split), data.aus, image_size=cfg.image_size)
     per_au, labels, videos = [], [], []
