@@ -21,7 +21,7 @@ SMOKE = {**{k: v for k, v in TINY.items() if k != 'val_fraction'}, 'dataset': 'm
 # subprocess: the five run by default 3.6-8.9 s, 36 s together (plus ~2 s for the tiny data); the slow nine train with
 # `train()` or read the two tiny runs trained here (which cost two more trainings), 4.3-10.1 s each, 55 s together.
 SLOW_SCRIPTS = {'baseline_factors', 'identity_offset', 'person_norm', 'predict_person_norm', 'recipe_check', 'seed_spread',
-                'seen_unseen', 'track_length', 'valsweep'}
+                'seen_unseen', 'track_length', 'valsweep', 's7_controls'}
 slow = pytest.mark.skipif('slow' not in os.environ.get('AU_TEST_FLAGS', '').split(), reason='slow: AU_TEST_FLAGS=slow runs it')
 
 def finite(x, lo=-math.inf, hi=math.inf) -> bool: return isinstance(x, (int, float)) and math.isfinite(x) and lo <= x <= hi
@@ -157,6 +157,13 @@ def check_valsweep(tmp_path, tiny, runs):
     r = json.loads((tmp_path/'out'/'vs_vs.json').read_text())
     assert r['name'] == 'vs' and len(r['val_subjects']) >= 1 and unit(r['val_auc']) and unit(r['val_f1']), r
     assert all(unit(r[k]) for k in ('probe_motion', 'floor', 'chance')), r
+
+def check_s7_controls(tmp_path, tiny, runs):   # the grid driver: two tiny runs through run_grid, summarised
+    run_script('s7_controls', cwd=tmp_path, data_root=tiny)
+    import pandas as pd
+    df = pd.read_csv(tmp_path/'out'/'controls-s7.csv')
+    assert sorted(df['config']) == ['baseline + person normalisation', 'default (patent + person normalisation)'], df
+    assert df['mean_auc'].between(0, 1).all() and 'paired' in (tmp_path/'out'/'controls-s7.md').read_text()
 
 CHECKS = {n[len('check_'):]: f for n, f in dict(globals()).items() if n.startswith('check_')}
 NEEDS_RUNS = {'identity_offset', 'person_norm', 'predict_person_norm', 'seed_spread', 'seen_unseen', 'track_length'}
