@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import Config, au, fold_subjects, protocol
-from .data import FrameDataset, load_manifest, natural_key, read_folds
+from .data import FrameDataset, au_columns, load_manifest, natural_key, read_folds
 from .models import DetectionPath, save_detection_path, load_detection_path
 from .losses import au_bce_loss
 from .metrics import auc_per_au
@@ -40,7 +40,7 @@ def train_au12(df: pd.DataFrame,                 # a London frame table (`load_m
     "A small detection path `[B, 3, S, S] -> logits [B, C]` (C = the table's AU columns) trained on `subjects`' photographs with masked BCE on AU12 alone; one CPU thread is plenty."
     r = {**RECIPE, **(recipe or {})}
     torch.manual_seed(r['seed']); np.random.seed(r['seed'])
-    aus = [c for c in df.columns if c.startswith('AU') and c[2:].isdigit()]
+    aus = au_columns(df)
     cfg = _config(r, aus)
     ds = FrameDataset(df, subjects, aus, image_size=r['image_size'], augment=r['flip'], flip_p=0.5, crop_scale=(1.0, 1.0), max_shift=0.0,
                       color_jitter=0.0, channel_jitter=0.0)   # mirror images only: colour jitter stopped all learning here (see below)
@@ -62,7 +62,7 @@ def train_au12(df: pd.DataFrame,                 # a London frame table (`load_m
 @torch.no_grad()
 def score_au12(model: DetectionPath, df: pd.DataFrame, subjects: Sequence[str]) -> pd.DataFrame:
     "AU12 probability of every photograph of `subjects`: a table `subject, frame, AU12 (label), score`."
-    aus = [c for c in df.columns if c.startswith('AU') and c[2:].isdigit()]
+    aus = au_columns(df)
     ds = FrameDataset(df, subjects, aus, image_size=model.image_size, augment=False)
     j = aus.index('AU12')
     b = ds.__getitems__(list(range(len(ds))))
@@ -98,7 +98,7 @@ def build_london_weights(prepared: str | Path,          # the prepared London se
         log(f"fold {k}: held-out AU12 AUC {folds[-1]['auc']:.3f}, within-person {folds[-1]['within_person']:.3f} ({len(te)} people), {t:.0f} s")
     everyone = sorted(df['subject'].unique(), key=natural_key)
     t0 = time.perf_counter(); model, cfg = train_au12(df, everyone, r); t_all = time.perf_counter() - t0
-    aus = [c for c in df.columns if c.startswith('AU') and c[2:].isdigit()]
+    aus = au_columns(df)
     report = dict(recipe=r, folds=folds, mean_auc=round(float(np.mean([f['auc'] for f in folds])), 4),
                   mean_within_person=round(float(np.mean([f['within_person'] for f in folds])), 4),
                   train_all_s=round(t_all, 1), people=len(everyone), threads=torch.get_num_threads(),

@@ -195,7 +195,7 @@ def finish_run(run: TrainingRun, log=print) -> dict:
         prep = Path(data.df.attrs['root'])/'prepare.json'   # the crop geometry au-prepare used, for au-predict to repeat
         geometry = {k: json.loads(prep.read_text())[s] for k, s in (('crop_size', 'size'), ('enlarge', 'enlarge'))} if prep.exists() else {}
         about = Path(data.df.attrs['root'])/'dataset.json'   # a dataset's attribution (the London set's licence asks for it), carried into the weights
-        if about.exists() and json.loads(about.read_text()).get('attribution'): geometry['attribution'] = json.loads(about.read_text())['attribution']
+        if about.exists() and (credit := json.loads(about.read_text()).get('attribution')): geometry['attribution'] = credit
         save_detection_path(out/'detection.safetensors', model, cfg, data.aus, meta=dict(dataset=cfg.dataset, fold=cfg.fold,
                             demo=cfg.dataset == 'synthfacs', test_mean_f1=metrics['test']['mean_f1'],
                             val_thresholds=metrics.get('val_thresholds'), **geometry))
