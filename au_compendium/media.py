@@ -489,8 +489,11 @@ class VideoWriter:
         h, w = rgb.shape[:2]
         if (w, h) != self.frame_size: raise ValueError(f"{self.path}: frame {self.n} is {w}x{h}, the video's frames are {self.frame_size[0]}x{self.frame_size[1]}")
         if self.size != self.frame_size: rgb = np.pad(rgb, ((0, self.size[1] - h), (0, self.size[0] - w), (0, 0)))   # black, right and below
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format='rgb24')
-        vf = vf.reformat(format=self._s.codec_context.pix_fmt, dst_colorspace=Colorspace.ITU601, dst_color_range=self._range)
+        rgb = np.ascontiguousarray(rgb)
+        if self._range == ColorRange.MPEG and self.size == self.frame_size:   # OpenCV's SIMD BT.601 limited-range conversion: 0.25 ms a 640x360 frame against FFmpeg's 4.7 here
+            vf = av.VideoFrame.from_ndarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), format='yuv420p')
+        else:   # FFmpeg's: Motion JPEG's full range, and padded frames (OpenCV averages the black padding into the last column's colour)
+            vf = av.VideoFrame.from_ndarray(rgb, format='rgb24').reformat(format=self._s.codec_context.pix_fmt, dst_colorspace=Colorspace.ITU601, dst_color_range=self._range)
         vf.pts, vf.time_base = self.n, self._tb
         self._mux(self._s.encode(vf)); self.n += 1
 
