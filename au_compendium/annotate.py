@@ -11,10 +11,11 @@ from typing import Sequence
 import cv2
 import numpy as np
 import pandas as pd
+from .media import VIDEO_CODECS, VideoWriter
 
 # %% auto #0
-__all__ = ['TRACK_COLOURS', 'NO_FACE_COLOUR', 'OFF_COLOUR', 'CONTOURS49', 'FONT', 'MP4_CODEC', 'AU_TABLE_FORMATS', 'track_colour',
-           'FaceMark', 'draw_frame', 'VideoSink', 'write_image', 'TableError', 'read_au_table', 'au_columns',
+__all__ = ['TRACK_COLOURS', 'NO_FACE_COLOUR', 'OFF_COLOUR', 'CONTOURS49', 'FONT', 'MP4_CODEC', 'VideoSink', 'AU_TABLE_FORMATS',
+           'track_colour', 'FaceMark', 'draw_frame', 'write_image', 'TableError', 'read_au_table', 'au_columns',
            'AUSeries', 'au_series', 'plot_aus']
 
 # %% ../nbs/16_annotate.ipynb #c006
@@ -149,34 +150,8 @@ def draw_frame(rgb: np.ndarray,                # [H, W, 3] uint8 RGB frame
     return img
 
 # %% ../nbs/16_annotate.ipynb #c019
-MP4_CODEC = 'mp4v'   # MPEG-4 Part 2: opencv-python(-headless)'s FFmpeg has no H.264 encoder ('avc1' fails to open)
-
-class VideoSink:
-    "RGB frames [H, W, 3] uint8 into an MP4 file at `fps` with OpenCV's `VideoWriter` (codec `MP4_CODEC`); an odd width or height gets one black column or row, since the encoder keeps even sides only. `ValueError` for a rate that is not positive or frames of another size, `OSError` when OpenCV cannot open the file."
-    def __init__(self, path: str | Path, fps: float, size: tuple[int, int]):   # size: (width, height) of the frames written
-        self.path, self.fps, (w, h) = Path(path), float(fps), size
-        if not (self.fps > 0 and math.isfinite(self.fps)): raise ValueError(f"{self.path}: frame rate must be a positive number, got {fps}")
-        if w < 2 or h < 2: raise ValueError(f"{self.path}: frames of {w}x{h} pixels are too small for a video")
-        self.frame_size, self.size, self.n = (int(w), int(h)), (int(w) + int(w) % 2, int(h) + int(h) % 2), 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*MP4_CODEC), self.fps, self.size)
-        if not self._vw.isOpened(): raise OSError(f"{self.path}: OpenCV cannot write an MP4 ({MP4_CODEC}) video here")
-
-    def write(self, rgb: np.ndarray):
-        "Append one frame [H, W, 3] uint8 RGB of the size given when opened."
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValueError(f"{self.path}: frames must be uint8 RGB [H, W, 3], got {rgb.dtype} {rgb.shape}")
-        h, w = rgb.shape[:2]
-        if (w, h) != self.frame_size: raise ValueError(f"{self.path}: frame {self.n} is {w}x{h}, the video's frames are {self.frame_size[0]}x{self.frame_size[1]}")
-        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-        if self.size != self.frame_size: bgr = cv2.copyMakeBorder(bgr, 0, self.size[1] - h, 0, self.size[0] - w, cv2.BORDER_CONSTANT, value=0)
-        self._vw.write(bgr); self.n += 1
-
-    def close(self):
-        self._vw.release()
-
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
+MP4_CODEC = VIDEO_CODECS['.mp4']   # 'libx264': H.264, which browsers play (media.VideoWriter)
+VideoSink = VideoWriter            # RGB frames [H, W, 3] uint8 into an MP4 at `fps`, odd sides padded: see `au_compendium.media.VideoWriter`
 
 # %% ../nbs/16_annotate.ipynb #c019b
 def write_image(path: str | Path, rgb: np.ndarray, quality: int = 95) -> Path:

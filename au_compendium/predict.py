@@ -26,9 +26,9 @@ from .track import FaceTracker, Track
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'DEFAULT_WEIGHTS', 'ENGINES', 'PREP_CROP_SIZE',
            'MIN_TRACK_FRAMES', 'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source',
            'collect_sources', 'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner',
-           'Interrupted', 'resume_path', 'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface',
-           'metadata_path', 'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
+           'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop', 'BatchRunner', 'Interrupted',
+           'resume_path', 'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path',
+           'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -392,15 +392,7 @@ def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP
     return resize_input(crop, size)
 
 # %% ../nbs/17_predict.ipynb #c036
-def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path:
-    "Write RGB frames [N, H, W, 3] as a video (codec by extension: .mp4 -> mp4v, .avi -> MJPG)."
-    path = Path(path); n, h, w = frames.shape[:3]
-    fourcc = cv2.VideoWriter_fourcc(*('MJPG' if path.suffix.lower() == '.avi' else 'mp4v'))
-    vw = cv2.VideoWriter(str(path), fourcc, fps, (w, h))
-    if not vw.isOpened(): raise RuntimeError(f"{path}: OpenCV cannot write this video format")
-    for f in frames: vw.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-    vw.release()
-    return path
+from .media import write_video   # RGB frames [N, H, W, 3] -> a video; H.264 for .mp4 (see media's VideoWriter)
 
 # %% ../nbs/17_predict.ipynb #c042
 META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'track', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']

@@ -20,11 +20,12 @@ from .models import DetectionPath, MethodModel, N_LANDMARKS
 from .step import make_optimizers, train_step, trained_parts
 from .disfa import DISFA_AUS
 from .graphau import GRAPHAU_UNCODED
+from .media import VideoWriter
 
 # %% auto #0
 __all__ = ['BP4D_RATES', 'BP4D_HEADER', 'toy_batch', 'changed_parameters', 'check_step_updates', 'synthetic_frame_table',
            'synthetic_face68', 'write_disfa_fixture', 'write_bp4d_fixture', 'write_graphau_fixture',
-           'moving_face_frames', 'interview_cut_frames', 'known_model']
+           'moving_face_frames', 'interview_cut_frames', 'known_model', 'wipe_jpeg_frame']
 
 # %% ../nbs/99_testing.ipynb #c005
 def toy_batch(cfg: Config, n_aus: int, *, units: int = 2, seed: int = 0) -> dict:
@@ -134,12 +135,10 @@ def write_disfa_fixture(root: str | Path, subjects: Sequence[str] = ('SN001', 'S
         pts = np.stack([synthetic_face68(w / 2 + 6 * np.sin(k + si), h / 2 + 4 * np.cos(k), 0.25 * w, 0.05 * np.sin(k / 2)) for k in range(n_frames)])
         vdir = root / 'Videos_LeftCamera'; vdir.mkdir(parents=True, exist_ok=True)
         video = vdir / video_name.format(subject=x)
-        wr = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'MJPG'), 20, (w, h))
-        if not wr.isOpened(): raise RuntimeError("OpenCV cannot write MJPG .avi files here")
-        for k in range(n_frames):
-            img = np.full((h, w, 3), 70, np.uint8)
-            wr.write(_draw_face(img, pts[k], skin=(90, 40 + (20 * k) % 200, 200)))   # green channel encodes the frame index
-        wr.release()
+        with VideoWriter(video, 20, (w, h)) as wr:   # .avi: Motion JPEG, as DISFA's
+            for k in range(n_frames):
+                img = np.full((h, w, 3), 70, np.uint8)
+                wr.write(_draw_face(img, pts[k], skin=(90, 40 + (20 * k) % 200, 200))[..., ::-1])   # drawn in BGR; green encodes the frame index
         ldir = root / 'Landmark_Points' / x / 'tmp_frame_lm'; ldir.mkdir(parents=True, exist_ok=True)
         for k in range(n_frames):
             name = f"l0{k + l0_naming[x]:04d}_lm.mat" if x in l0_naming else f"{x}_{k:04d}_lm.mat"
@@ -254,3 +253,15 @@ def known_model(bias: Sequence[float] = (8.0, -8.0, 0.0), # one logit per AU, wh
     with torch.no_grad():
         m.classifier.weight.zero_(); m.classifier.bias.copy_(torch.tensor(bias))
     return m.eval(), cfg
+
+# %% ../nbs/99_testing.ipynb #c025wr
+def wipe_jpeg_frame(src: str | Path, dst: str | Path, k: int) -> Path:
+    "Copy the Motion JPEG video `src` (an AVI, as `media.VideoWriter` writes for .avi) to `dst` with frame `k`'s JPEG zeroed from its start of image through its start-of-scan segment, so that it cannot be decoded; `ValueError` when the file has no frame `k`."
+    data = bytearray(Path(src).read_bytes())
+    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']   # where each frame's JPEG starts
+    if not 0 <= k < len(soi): raise ValueError(f"{src}: has {len(soi)} JPEG frames, no frame {k}")
+    sos = data.find(b'\xff\xda', soi[k])
+    end = sos + 2 + int.from_bytes(data[sos + 2:sos + 4], 'big')        # the scan header ends here; the image data follow
+    data[soi[k]:end] = bytes(end - soi[k])
+    Path(dst).write_bytes(bytes(data))
+    return Path(dst)

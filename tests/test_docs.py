@@ -346,3 +346,65 @@ def test_notebook_html_is_sanitised(tmp_path):
                  'click', '<b>bold</b>'):
         assert kept in page, kept
     assert page.count(f'src="data:image/png;base64,{png}"') == 4, page.count(f'src="data:image/png;base64,{png}"')
+
+# ---------------------------------------------------------------------------------------------------------------
+# videos the project writes play in the browser (issue #25, kind 10)
+# ---------------------------------------------------------------------------------------------------------------
+# Wait until the page's one <video> can play through (readyState 4) or fails, then play it, muted, to its end.
+_PLAY = r"""(async () => {
+  const v = document.querySelector('video');
+  const r = await new Promise(res => {
+    const done = why => res({why, readyState: v.readyState, duration: v.duration, width: v.videoWidth, height: v.videoHeight,
+                             error: v.error && v.error.code});
+    if (v.error) return done('error');
+    if (v.readyState >= 4) return done('ready');
+    v.addEventListener('canplaythrough', () => done('canplaythrough'), {once: true});
+    v.addEventListener('error', () => done('error'), {once: true});
+    setTimeout(() => done('timeout'), 15000);
+  });
+  if (r.readyState < 4) return r;
+  await v.play().catch(e => { r.play_error = String(e); });
+  await new Promise(res => { if (v.ended) res(); v.addEventListener('ended', res, {once: true}); setTimeout(res, 20000); });
+  const q = v.getVideoPlaybackQuality();
+  return Object.assign(r, {ended: v.ended, current_time: v.currentTime, frames_shown: q.totalVideoFrames});
+})()"""
+
+def play_in_browser(browser, video: Path) -> dict:
+    "What Chromium's `<video>` makes of `video`, from a file:// page beside it: readyState, duration (s), size, the MediaError code, and, played to its end, the frames it presented (`getVideoPlaybackQuality().totalVideoFrames`)."
+    page = video.with_name(video.stem + '_player.html')
+    page.write_text(f'<!doctype html><meta charset="utf-8"><video src="{video.name}" preload="auto" muted playsinline></video>')
+    browser.events.clear()
+    r = browser.call('Page.navigate', session=True, url=page.resolve().as_uri())
+    assert not r.get('errorText'), r
+    browser.wait_event('Page.loadEventFired')
+    res = browser.call('Runtime.evaluate', session=True, expression=_PLAY, returnByValue=True, awaitPromise=True, timeout=60)
+    assert 'exceptionDetails' not in res, res['exceptionDetails']
+    return res['result']['value']
+
+def _check_plays(got: dict, n: int, fps: float, size: tuple[int, int]):
+    assert got['readyState'] == 4 and got['error'] is None, f"Chromium does not play it: {got}"   # MediaError 4: format not supported
+    assert got['duration'] == pytest.approx(n / fps, abs=0.5 / fps), got                         # the frames written, at their rate
+    assert (got['width'], got['height']) == size, got
+    assert got['ended'] and got['frames_shown'] == n, got
+
+def test_annotated_video_plays_in_the_browser(browser, tmp_path):
+    "`au-predict --annotate`'s MP4 plays in Chromium: the <video> reaches readyState 4, lasts 30 frames / 25 fps and shows 30 frames."
+    from au_compendium.models import save_detection_path
+    from au_compendium.predict import WEIGHTS_FILE, predict, write_video
+    from au_compendium.testing import known_model, moving_face_frames
+    m, cfg = known_model()
+    save_detection_path(tmp_path/WEIGHTS_FILE, m, cfg, [1, 2, 4], meta={'demo': True})
+    clip = write_video(moving_face_frames(30, width=320, height=240, face=180, absent=range(10, 14)), tmp_path/'clip.mp4', fps=25)
+    df = predict(clip, tmp_path, annotate=tmp_path/'annotated', progress=False)
+    ann = df.attrs['annotated'][str(clip)]
+    assert ann['frames'] == 30 and ann['fps'] == pytest.approx(25)
+    _check_plays(play_in_browser(browser, Path(ann['file'])), 30, 25, (320, 240))
+
+def test_odd_sized_video_plays_in_the_browser(browser, tmp_path):
+    "An odd-sized frame at 29.97 fps (`annotate.VideoSink`, padded to even sides) plays in Chromium with its 24 frames."
+    from au_compendium.annotate import VideoSink
+    from au_compendium.testing import moving_face_frames
+    fps = 30000 / 1001
+    with VideoSink(tmp_path/'odd.mp4', fps, (321, 241)) as sink:
+        for f in moving_face_frames(24, width=321, height=241, face=180): sink.write(f)
+    _check_plays(play_in_browser(browser, tmp_path/'odd.mp4'), 24, fps, (322, 242))

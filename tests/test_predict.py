@@ -14,7 +14,7 @@ from au_compendium.align import FaceDetector
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath, save_detection_path
 from au_compendium.predict import PROBE_BYTES, WEIGHTS_FILE, InputError, Predictor, _umask, predict, predict_cli, write_video
-from au_compendium.testing import known_model, moving_face_frames
+from au_compendium.testing import known_model, moving_face_frames, wipe_jpeg_frame
 
 AUS = [1, 2, 4]
 
@@ -194,7 +194,8 @@ def test_variable_frame_rate_video_is_complete(run, tmp_path):
 
 def test_mp4_with_its_last_frames_cut_off_is_reported(run, tmp_path):
     "Kind 1: an MP4 (index first, as phones write it) cut short: the frames it holds are in the table, every lost one is counted, exit 1."
-    fast = mp4_faststart(write_video(moving_face_frames(30, width=320, height=240, face=200), tmp_path/'a.mp4'), tmp_path/'fast.mp4')
+    # MPEG-4 Part 2 without B-frames, as this test was written with (OpenCV's mp4v): every frame before the cut decodes
+    fast = mp4_faststart(write_video(moving_face_frames(30, width=320, height=240, face=200), tmp_path/'a.mp4', codec='mpeg4'), tmp_path/'fast.mp4')
     cut = tmp_path/'cut.mp4'; cut.write_bytes(fast.read_bytes()[:-fast.stat().st_size // 5])
     r = au_predict(cut, '--weights', run, '--out', tmp_path/'t.csv', '--no-progress')
     assert r.returncode == 1, r.stderr
@@ -208,10 +209,7 @@ def test_damaged_frame_is_counted_and_later_frames_keep_their_numbers(run, tmp_p
     "Kind 1: a frame whose data is wiped is reported by number; the frames after it keep theirs."
     frames = moving_face_frames(12, width=320, height=240, face=200)
     frames[:, -40:] = np.random.default_rng(0).integers(0, 256, (12, 40, 320, 3), dtype=np.uint8)   # incompressible: frames stay apart
-    data = bytearray(write_video(frames, tmp_path/'v.avi').read_bytes())
-    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
-    data[soi[5]:soi[5] + 400] = bytes(400)
-    (tmp_path/'bad.avi').write_bytes(bytes(data))
+    wipe_jpeg_frame(write_video(frames, tmp_path/'v.avi'), tmp_path/'bad.avi', 5)
     df = predict(tmp_path/'bad.avi', run, progress=False)
     assert df.frame.tolist() == [k for k in range(12) if k != 5]
     assert df.timestamp.tolist() == pytest.approx([k / 30 for k in range(12) if k != 5], abs=1e-6)
@@ -294,7 +292,8 @@ def test_openface_layout_with_several_inputs_reads_as_openface(run, tmp_path):
 # ---------------------------------------------------------------- issue 16: annotated copies and time-series plots
 
 from au_compendium.annotate import NO_FACE_COLOUR, TableError, plot_aus, track_colour
-from au_compendium.media import VideoReader
+import av
+from au_compendium.media import VideoReader, _mp4_boxes
 from au_compendium.predict import ARRAY_FPS, write_annotated
 
 def _read_back(path):
@@ -319,7 +318,12 @@ def test_annotated_video_has_the_sources_frames_size_and_rate(run, tmp_path, kin
     src, src_rep = _read_back(video)
     back, rep = _read_back(tmp_path/'annotated'/'clip.mp4')
     assert len(src) == 30 and len(back) == len(src) and rep.complete
-    assert src_rep.fps == pytest.approx(fps, rel=1e-6) and rep.fps == pytest.approx(src_rep.fps, abs=1e-3)   # OpenCV writes 30000/1001 as 2997/100
+    assert src_rep.fps == pytest.approx(fps, rel=1e-6) and rep.fps == pytest.approx(src_rep.fps, rel=1e-6)
+    with av.open(str(tmp_path/'annotated'/'clip.mp4')) as c:                       # what browsers play (kind 10 of issue #25; tests/test_docs.py plays it)
+        s = c.streams.video[0]
+        assert (s.codec_context.name, s.codec_context.pix_fmt) == ('h264', 'yuv420p'), (s.codec_context.name, s.codec_context.pix_fmt)
+    boxes = [k for k, *_ in _mp4_boxes((tmp_path/'annotated'/'clip.mp4').read_bytes(), 0, (tmp_path/'annotated'/'clip.mp4').stat().st_size)]
+    assert boxes.index(b'moov') < boxes.index(b'mdat'), boxes                      # the index first: plays while it downloads
     assert back.shape[1:3] == (h + h % 2, w + w % 2)
     assert np.abs(back[:, :h, :w].astype(int) - src).mean() < 20                   # the source's pictures, in place, under the drawing
     if w % 2: assert back[:, :, w:].mean() < 10                                     # the padding column is black
@@ -353,10 +357,7 @@ def test_damaged_frame_keeps_the_annotated_copy_in_step(run, tmp_path):
     "A frame that does not decode is stood in for (the previous one dimmed), so the copy has the source's 12 frames at their places."
     frames = moving_face_frames(12, width=320, height=240, face=200)
     frames[:, -40:] = np.random.default_rng(0).integers(0, 256, (12, 40, 320, 3), dtype=np.uint8)
-    data = bytearray(write_video(frames, tmp_path/'v.avi').read_bytes())
-    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
-    data[soi[5]:soi[5] + 400] = bytes(400)
-    (tmp_path/'bad.avi').write_bytes(bytes(data))
+    wipe_jpeg_frame(write_video(frames, tmp_path/'v.avi'), tmp_path/'bad.avi', 5)
     df = predict(tmp_path/'bad.avi', run, annotate=tmp_path/'ann', progress=False)
     assert df.frame.tolist() == [k for k in range(12) if k != 5] and len(df.attrs['failures']) == 1
     back, _ = _read_back(tmp_path/'ann'/'bad.mp4')
@@ -671,3 +672,76 @@ def test_interview_cut_is_two_people_each_on_their_own_mean(tmp_path, capsys):
     assert list(meta['track_splits']) == [str(both)] and split['frame'] == 40 and split['ended'] == [0] and split['reason'] in ('shot_cut', 'appearance')
     probs = [f'AU{a}_prob' for a in AUS]
     np.testing.assert_allclose(ab[probs].to_numpy()[40:], b[probs].to_numpy(), atol=1e-5)   # B read as if alone (batches differ: 5e-6; one track through both: 3e-5 off)
+
+# ---------------------------------------------------------------- issue 25, kind 10: the OpenFace layout read by a real client
+# py-feat 2.1.5's reader of OpenFace files, `feat.utils.io.read_openface`, reproduced line for line below with the column lists it
+# uses and the part of `feat.data.Fex` those lines and its `time`/`aus` accessors touch. Source: the py-feat 2.1.5 wheel on PyPI,
+# py_feat-2.1.5-py2.py3-none-any.whl (sha256 f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385):
+# feat/utils/io.py lines 154-246 (read_openface), feat/utils/__init__.py lines 282-365 (the OpenFace column lists),
+# feat/data.py lines 70-372 (Fex's column groups and accessors). The same read_openface is in github.com/cosanlab/py-feat,
+# feat/utils/io.py at commit 0b9d6ea99cae2061c1cb3814d7735febff71b00e.
+# Why not the package itself, as a test-only extra: `pip install py-feat==2.1.5` adds 16 packages to this environment
+# (xgboost with nvidia-nccl-cu12, torchcodec, timm, huggingface_hub, plotly, skops, h5py, ...), and `import feat` imports xgboost,
+# torchvision and torchcodec before anything else, so an install with --no-deps cannot be imported.
+_PF_AU_LIST = [1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 25, 26, 45]
+_PF_AU_INTENSITY = ["AU" + str(i).zfill(2) + "_r" for i in _PF_AU_LIST]
+_PF_AU_PRESENCE = sorted(["AU" + str(i).zfill(2) + "_c" for i in _PF_AU_LIST + [28]])
+_PF_AU_COLUMNS = _PF_AU_INTENSITY + _PF_AU_PRESENCE
+_PF_TIME = ["frame", "timestamp"]
+_PF_GAZE = ["gaze_0_x", "gaze_0_y", "gaze_0_z", "gaze_1_x", "gaze_1_y", "gaze_1_z"]
+_PF_POSE = ["pose_Tx", "pose_Ty", "pose_Tz", "pose_Rx", "pose_Ry", "pose_Rz"]
+_PF_LMK2D = [f"x_{i}" for i in range(68)] + [f"y_{i}" for i in range(68)]
+_PF_LMK3D = [f"X_{i}" for i in range(68)] + [f"Y_{i}" for i in range(68)] + [f"Z_{i}" for i in range(68)]
+_PF_ORIG = (_PF_TIME + ["confidence", "success"] + _PF_GAZE + _PF_POSE + _PF_LMK2D + _PF_LMK3D
+            + ["p_scale", "p_rx", "p_ry", "p_rz", "p_tx", "p_ty"] + [f"p_{i}" for i in range(34)] + _PF_AU_COLUMNS)
+
+class _Fex(pd.DataFrame):
+    "py-feat's `Fex`, as far as `read_openface` uses it: a DataFrame that names its column groups."
+    _metadata = ['au_columns', 'emotion_columns', 'facebox_columns', 'landmark_columns', 'facepose_columns', 'gaze_columns',
+                 'time_columns', 'filename', 'detector']
+    def __init__(self, *args, **kwargs):
+        for k in self._metadata: setattr(self, k, kwargs.pop(k, None))
+        super().__init__(*args, **kwargs)
+    @property
+    def _constructor(self): return _Fex
+    @property
+    def aus(self): return self[self.au_columns]
+    @property
+    def time(self): return self[self.time_columns]
+
+def pyfeat_read_openface(openfacefile, features=None):
+    "py-feat 2.1.5's `read_openface`, its body as released."
+    d = pd.read_csv(openfacefile, sep=",")
+    d.columns = d.columns.str.strip(" ")
+    if isinstance(features, list):
+        try:
+            d = d[features]
+        except Exception:
+            raise KeyError([features, "not in openfacefile"])
+    elif isinstance(features, type(None)):
+        features = _PF_ORIG
+        try:
+            d = d[features]
+        except Exception:
+            pass
+    fex = _Fex(d, filename=openfacefile, au_columns=_PF_AU_COLUMNS, emotion_columns=None, facebox_columns=None,
+               landmark_columns=_PF_LMK2D, facepose_columns=_PF_POSE, gaze_columns=_PF_GAZE, time_columns=_PF_TIME, detector="OpenFace")
+    fex["input"] = openfacefile
+    return fex
+
+def test_openface_layout_reads_with_py_feats_reader(run, tmp_path):
+    "`au-predict --openface`'s table through py-feat's `read_openface`: every column numeric, the rows, times and AU decisions of the full table."
+    video = write_video(moving_face_frames(12, width=320, height=240, face=180, absent=range(4, 7)), tmp_path/'clip.mp4', fps=25)
+    for args, name in [([], 't.csv'), (['--openface'], 'of.csv')]:
+        r = au_predict(video, '--weights', run, '--out', tmp_path/name, '--no-progress', *args)
+        assert r.returncode == 0, r.stderr
+    full, fex = pd.read_csv(tmp_path/'t.csv'), pyfeat_read_openface(tmp_path/'of.csv')
+    assert len(fex) == len(full) == 12 and fex.detector == 'OpenFace'
+    cols = [c for c in fex.columns if c != 'input']
+    assert cols == ['frame', 'face_id', 'timestamp', 'confidence', 'success'] + [f'AU{a:02d}_c' for a in AUS]
+    assert all(pd.api.types.is_numeric_dtype(fex[c]) for c in cols), fex.dtypes.to_dict()      # no ' 1.0' strings
+    np.testing.assert_allclose(fex.time.to_numpy(), np.c_[full.frame + 1, full.timestamp], atol=5e-4)   # OpenFace counts frames from 1
+    assert fex.success.tolist() == full.success.tolist() == [1] * 4 + [0] * 3 + [1] * 5
+    present = [c for c in fex.au_columns if c in fex.columns]                                 # py-feat's AU columns that we write
+    assert present == [f'AU{a:02d}_c' for a in AUS]
+    for a in AUS: assert fex[f'AU{a:02d}_c'].tolist() == full[f'AU{a}'].fillna(0).tolist(), a

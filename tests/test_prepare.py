@@ -19,7 +19,7 @@ from au_compendium.disfa import DISFA_AUS, prepare_disfa
 from au_compendium.graphau import import_graphau
 from au_compendium.prepare import PrepareError, RawLayoutError
 from au_compendium.prepare_cli import prepare_cli
-from au_compendium.testing import BP4D_HEADER, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture
+from au_compendium.testing import BP4D_HEADER, write_bp4d_fixture, write_disfa_fixture, write_graphau_fixture, wipe_jpeg_frame
 
 SIZE = 64
 BP4D_AUS = protocol('bp4d').aus
@@ -426,10 +426,7 @@ def test_disfa_damaged_frame_is_counted_and_the_rest_keep_their_labels(tmp_path)
     "Kind 1: a frame whose data is wiped is skipped and counted; the frames after it still get their own labels."
     raw, fx = _disfa(tmp_path, ('SN001',), 8)
     v = raw / 'Videos_LeftCamera' / 'LeftVideoSN001_comp.avi'
-    data = bytearray(v.read_bytes())
-    soi = [i for i in range(len(data) - 1) if data[i:i + 2] == b'\xff\xd8']
-    data[soi[3]:soi[3] + 400] = bytes(400)
-    v.write_bytes(bytes(data))
+    wipe_jpeg_frame(v, v, 3)
     s = prepare_disfa(raw, tmp_path / 'out', size=SIZE, subjects=['SN001'], progress=False)
     assert s['skipped_frames'] == {'unreadable video frame': 1}
     assert 'frame index 3 of 8 not decoded' in s['skip_examples']['unreadable video frame'], s['skip_examples']
