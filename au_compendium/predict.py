@@ -18,17 +18,18 @@ from .core import au, publish, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
-from .models import load_detection_path, _group_means
+from .models import load_detection_path
+from .person_norm import MIN_TRACK_FRAMES, head_in_chunks, read_centred, usable_reference
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'MIN_TRACK_FRAMES',
-           'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources',
-           'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx',
-           'Predictor', 'person_centred', 'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path',
-           'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table',
-           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS',
+           'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'frame_sequence',
+           'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor',
+           'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume',
+           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'check_outputs', 'predict_cli',
+           'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -273,8 +274,7 @@ class Predictor:
         self.person_norm = bool(getattr(model, 'person_norm', False))   # the head reads each face relative to its own mean
         if self.person_norm and engine != 'torch':
             raise WeightsError(f"{self.weights}: person_norm weights run with engine='torch' only (the head runs once each face's mean is known)")
-        ref = None if reference is None else torch.as_tensor(reference, dtype=torch.float32).cpu()
-        self.reference = ref.numpy() if ref is not None and self.person_norm and bool(torch.isfinite(ref).all()) else None
+        self.reference = usable_reference(reference) if self.person_norm else None   # [C, D] float32, or None
         self.engine, self.device = engine, resolve_device(device)
         self.model = model.to(self.device).eval()
         if self.device.type == 'cpu': self.model = self.model.to(memory_format=torch.channels_last)
@@ -330,11 +330,11 @@ class Predictor:
             return self.model(x.to(self.device, non_blocking=True)).float().cpu().numpy()
 
     def __call__(self, crops: np.ndarray, groups: Sequence[str] | None = None) -> np.ndarray:
-        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]; `person_norm`: `groups` [B] names each crop's person (`person_centred`)."
+        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]; `person_norm`: `groups` [B] names each crop's person (`read`)."
         if self.person_norm:
             if groups is None: raise ValueError(f"{self.weights}: person_norm weights read each face relative to its own mean: give `groups`, "
                                                 "each crop's person or face track")
-            return self.head(person_centred(self.embed(crops), groups, self.reference)[0])
+            return self.read(self.embed(crops), groups)[0]
         z = self.logits(to_input(crops))
         return (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32)
 
@@ -342,15 +342,14 @@ class Predictor:
         "person_norm: uint8 RGB crops [B, S, S, 3] -> per-AU embeddings float32 [B, C, D], before centring."
         with torch.inference_mode(): return self.model.encode(to_input(crops).to(self.device))[0].float().cpu().numpy()
 
+    def read(self, per_au: np.ndarray, groups: Sequence[str], min_frames: int = MIN_TRACK_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+        "person_norm: per-AU embeddings [N, C, D] (from `embed`) and each row's person `groups` [N] -> `(probabilities float32 [N, C], centred_on [N])` by `person_norm.read_centred` (groups under `min_frames` rows read against `reference`; NaN rows where there is none)."
+        with torch.inference_mode(): r = read_centred(self.model, per_au, groups, reference=self.reference, min_frames=min_frames)
+        return torch.sigmoid(r.logits).numpy(), r.centred_on
+
     def head(self, centred: np.ndarray) -> np.ndarray:
-        "person_norm: centred per-AU embeddings [N, C, D] -> probabilities float32 [N, C]; NaN rows stay NaN (in chunks of 1024)."
-        out = np.full(centred.shape[:2], np.nan, np.float32)
-        ok = np.flatnonzero(np.isfinite(centred).all((1, 2)))
-        with torch.inference_mode():
-            for k in range(0, len(ok), 1024):
-                e = torch.from_numpy(np.ascontiguousarray(centred[ok[k:k + 1024]])).to(self.device)
-                out[ok[k:k + 1024]] = torch.sigmoid(self.model.head(e, e.sum(1))).float().cpu().numpy()
-        return out
+        "person_norm: centred per-AU embeddings [N, C, D] -> probabilities float32 [N, C]; NaN rows stay NaN (`person_norm.head_in_chunks`)."
+        with torch.inference_mode(): return torch.sigmoid(head_in_chunks(self.model, torch.as_tensor(np.asarray(centred, np.float32)))).numpy()
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         "Probabilities [N, C] -> 0/1 decisions int8 [N, C] (p >= the AU's threshold)."
@@ -359,24 +358,6 @@ class Predictor:
     def __repr__(self):
         return (f"Predictor({self.weights!r}, aus={self.aus}, size={self.size}, engine={self.engine!r}, device={str(self.device)!r}, demo={self.demo}"
                 + (f", person_norm=True, reference={self.reference is not None})" if self.person_norm else ")"))
-
-# %% ../nbs/17_predict.ipynb #c024c
-MIN_TRACK_FRAMES = 30   # person_norm: a face track shorter than this is read against the population reference (diagnosis section 12)
-
-def person_centred(per_au: np.ndarray,                  # per-AU embeddings [N, C, D] of face rows
-                   groups: Sequence[str],               # [N]: each row's person (a face track, or one name for a set of photographs)
-                   reference: np.ndarray | None = None, # [C, D]: the training people's average, what a small group is read against
-                   min_frames: int = MIN_TRACK_FRAMES,  # a group with fewer rows is centred on `reference` (NaN rows when there is none)
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    "Person-specific normalisation at prediction time: `(centred [N, C, D] float32, centred_on [N])`, each row minus its group's mean ('track') when the group has at least `min_frames` rows, else minus `reference` ('population', or '' with NaN when there is none)."
-    e = torch.as_tensor(np.asarray(per_au, np.float32), dtype=torch.float64)
-    if len(groups) != len(e): raise ValueError(f"{len(groups)} group names for {len(e)} embeddings")
-    if min_frames < 1: raise ValueError(f"min_frames must be >= 1, got {min_frames}")
-    inv = torch.as_tensor(np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1].reshape(-1), dtype=torch.long)
-    own = (torch.bincount(inv)[inv] >= min_frames)[:, None, None]                          # [N, 1, 1]
-    ref = torch.full(e.shape[1:], math.nan, dtype=e.dtype) if reference is None else torch.as_tensor(np.asarray(reference), dtype=e.dtype)
-    base = torch.where(own, _group_means(e, inv)[inv], ref) if len(e) else e                # the models' group means, as in evaluation
-    return (e - base).float().numpy(), np.where(own.numpy()[:, 0, 0], 'track', '' if reference is None else 'population')
 
 # %% ../nbs/17_predict.ipynb #c032
 def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
@@ -677,13 +658,12 @@ class _Rows:
         return df
 
     def _person_norm(self, P: np.ndarray, results) -> np.ndarray:
-        "person_norm: the face rows' embeddings centred per person (`person_centred`), then the head: probabilities into `P` [N, C]."
+        "person_norm: the face rows' embeddings read centred per person (`Predictor.read`): probabilities into `P` [N, C]."
         rows = np.concatenate([r for r, _ in results]) if results else np.zeros(0, int)
         E = np.concatenate([e for _, e in results]) if results else np.zeros((0, len(self.pred.aus), 1), np.float32)
         person = np.array(self.person, dtype=object)[rows].astype(str)
         # photographs of one person (--same-person) are read together from 2 on; a face track needs min_track_frames (section 12)
-        centred, on = person_centred(E, person, self.pred.reference, 2 if self.same_person else self.min_track_frames)
-        P[rows] = self.pred.head(centred)
+        P[rows], on = self.pred.read(E, person, 2 if self.same_person else self.min_track_frames)
         self.centred_on = np.full(len(self.person), '', dtype=object); self.centred_on[rows] = on
         groups, counts = np.unique(person, return_counts=True)
         short = [dict(source=g.split('\x1f')[0], track=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)

@@ -9,7 +9,7 @@ import numpy as np, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run, probe_accuracy, even_subset
 from au_compendium.metrics import au_metrics
-from au_compendium.models import video_centred
+from au_compendium.person_norm import video_centred
 from au_compendium.train import load_run_data, eval_loader, LEAKAGE_FRAMES
 
 torch.set_num_threads(1)
