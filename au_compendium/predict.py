@@ -20,16 +20,16 @@ from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
 from .models import load_detection_path
 from .person_norm import MIN_TRACK_FRAMES, head_in_chunks, read_centred, usable_reference
+from .table import META_COLUMNS, au_table_columns, metadata_path, output_name, stage_file, to_openface, write_table
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'META_COLUMNS',
-           'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'frame_sequence',
-           'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor',
-           'face_crop', 'write_video', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume',
-           'predict', 'to_openface', 'write_openface', 'metadata_path', 'write_table', 'check_outputs', 'predict_cli',
-           'write_annotated', 'write_plots']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'ENGINES', 'PREP_CROP_SIZE', 'DEMO_WARNING',
+           'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'frame_sequence', 'read_image',
+           'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor', 'face_crop',
+           'write_video', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume', 'predict',
+           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -377,7 +377,6 @@ def write_video(frames: np.ndarray, path: str | Path, fps: float = 30.0) -> Path
     return path
 
 # %% ../nbs/17_predict.ipynb #c042
-META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'track', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
@@ -479,7 +478,7 @@ def save_resume(state: dict, path: str | Path) -> Path:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     def write(p):
         with open(p, 'wb') as f: np.savez(f, **state)
-    return publish(_stage(path, write), path)
+    return publish(stage_file(path, write), path)
 
 def load_resume(path: str | Path) -> dict:
     "The state `save_resume` wrote; `ValueError` naming the file when it cannot be read."
@@ -650,9 +649,7 @@ class _Rows:
         if self.pred.person_norm: P = self._person_norm(P, self.results)
         else:
             for rows, p in self.results: P[rows] = p
-        missing = np.isnan(P)
-        parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
-        parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
+        parts.append(au_table_columns(P, aus, thr))                 # AUx_prob, then the decisions AUx
         df = pd.concat(parts, axis=1)
         if self.pred.person_norm: df.insert(len(META_COLUMNS), 'centred_on', pd.Series(self.centred_on, dtype=str))
         return df
@@ -710,99 +707,6 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
                 faces=int(df['success'].sum()), seconds=round(seconds, 3),
                 au_compendium=v, torch=torch.__version__, opencv=cv2.__version__,
                 created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
-
-# %% ../nbs/17_predict.ipynb #c047
-def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
-
-def to_openface(df: pd.DataFrame) -> pd.DataFrame:
-    "The prediction table `df` in OpenFace 2.x's CSV layout: frame, face_id, timestamp, confidence, success, AUxx_c (see above)."
-    aus = sorted(df.attrs.get('aus') or [c for c in df.columns if re.fullmatch(r'AU\d+', c)], key=lambda c: au(c).number)
-    probs = [c for c in df.columns if c.endswith('_prob')]
-    ok = (df['success'].to_numpy() == 1) & np.isfinite(df[probs].to_numpy(np.float64)).all(1)   # OpenFace: success says the outputs are valid
-    out = pd.DataFrame({'frame': df['frame'].to_numpy(np.int64) + 1, 'face_id': df['face'].to_numpy(np.int64),
-                        'timestamp': np.nan_to_num(df['timestamp'].to_numpy(np.float64), nan=0.0),
-                        'confidence': np.where(ok, np.clip(np.nan_to_num(df['confidence'].to_numpy(np.float64), nan=1.0), 0, 1), 0.0),
-                        'success': ok.astype(np.int64)})
-    for a in aus: out[f'{_openface_code(a)}_c'] = df[a].fillna(0).to_numpy(np.float64)
-    out.attrs = {**df.attrs, 'layout': 'openface', 'openface_rows': _row_ranges(df['source'].to_numpy())}
-    return out
-
-def _row_ranges(names: np.ndarray) -> list[dict]:
-    "`[{'source', 'rows': [[start, stop], ...]}]`: the rows of each name, in order of first appearance."
-    out = []
-    for s in dict.fromkeys(names):
-        idx = np.flatnonzero(names == s)
-        cut = np.flatnonzero(np.diff(idx) > 1) + 1
-        out.append(dict(source=str(s), rows=[[int(a[0]), int(a[-1]) + 1] for a in np.split(idx, cut)]))
-    return out
-
-# %% ../nbs/17_predict.ipynb #c047b
-def write_openface(of: pd.DataFrame, path: str | Path) -> Path:
-    "Write an OpenFace-layout table (from `to_openface`) with OpenFace's formatting (', ' separators, fixed decimals)."
-    fmt = {'frame': '{:d}', 'face_id': '{:d}', 'timestamp': '{:.3f}', 'confidence': '{:.2f}', 'success': '{:d}'}
-    cols = [of[c].map(fmt.get(c, '{:.1f}').format) for c in of.columns]
-    lines = [', '.join(of.columns)] + [', '.join(r) for r in zip(*cols)] if len(of) else [', '.join(of.columns)]
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('\n'.join(lines) + '\n')
-    return path
-
-# %% ../nbs/17_predict.ipynb #c047c
-def metadata_path(path: str | Path) -> Path:
-    "Where the JSON sidecar of the table at `path` goes: the same name with `.json`."
-    path = Path(path)
-    if path.suffix.lower() == '.json': raise ValueError(f"{path}: the table needs another name than its JSON sidecar (use .csv)")
-    return path.with_suffix('.json')
-
-def _file_name(source: str, taken: set, ext: str = '.csv', prefix: str = '') -> str:
-    "A safe, unused file name `prefix + stem + ext` for one input's output file (an OpenFace table, an annotated copy, a plot), from its file name (as OpenFace names its outputs)."
-    stem = prefix + (re.sub(r'[^\w.-]+', '_', Path(source).stem if not source.startswith('array[') else source).strip('_.') or 'input')
-    name, k = f"{stem}{ext}", 2
-    while name.lower() in taken: name, k = f"{stem}_{k}{ext}", k + 1
-    taken.add(name.lower())
-    return name
-
-def _umask() -> int:
-    m = os.umask(0o022); os.umask(m); return m
-
-def _stage(path: Path, write: Callable[[Path], object]) -> Path:
-    "`write(tmp)` on a temporary file beside `path`, fsynced, with the permissions a new file gets; returns `tmp` (removed again when writing fails) for `publish`."
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'); os.close(fd); tmp = Path(tmp)
-    try:
-        write(tmp); os.chmod(tmp, 0o666 & ~_umask())
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
-    except BaseException: tmp.unlink(missing_ok=True); raise
-    return tmp
-
-def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -> Path:
-    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON. Every file is written beside its place first and put there by a rename once all are written, so a full disk or an interruption leaves the earlier files whole and no part of a table; the `OSError` is raised."
-    path = Path(path); meta = metadata_path(path)
-    is_of = df.attrs.get('layout') == 'openface'
-    doc = {**df.attrs, 'table': str(path.name), 'layout': 'openface' if openface or is_of else 'au_compendium'}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = []                                              # (temporary, final) paths, published together at the end
-    try:
-        if openface or is_of:
-            of = df if is_of else to_openface(df)
-            staged.append((_stage(path, lambda p: write_openface(of, p)), path))
-            groups = of.attrs.get('openface_rows') or []
-            if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
-                d = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.part')); staged.append((d, path.with_suffix('')))
-                os.chmod(d, 0o777 & ~_umask())
-                files, taken = {}, set()
-                for g in groups:
-                    name = _file_name(g['source'], taken)
-                    write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], d/name)
-                    files[g['source']] = (path.with_suffix('')/name).relative_to(path.parent).as_posix()
-                doc['openface_files'] = files
-            doc['openface_rows'] = groups
-        else: staged.append((_stage(path, lambda p: df.to_csv(p, index=False)), path))
-        text = json.dumps(doc, indent=2, default=str) + '\n'
-        staged.append((_stage(meta, lambda p: p.write_text(text)), meta))
-    except BaseException:
-        for tmp, _ in staged: shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
-        raise
-    for tmp, final in staged: publish(tmp, final)            # the sidecar last
-    return path
 
 # %% ../nbs/17_predict.ipynb #c047e
 PROBE_BYTES = 4096   # what `check_outputs` writes (and removes) in the table's folder: a full or read-only disk fails there
@@ -1024,7 +928,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
         if g is None: continue                                   # failed before its first frame: nothing to draw
         video = src.name in videos or src.kind == 'sequence' or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
         ext = '.mp4' if video else '.jpg' if Path(src.name).suffix.lower() in _JPEG else '.png'
-        path = out_dir/_file_name(src.name, taken, ext)
+        path = out_dir/output_name(src.name, taken, ext)
         fps = float((videos.get(src.name) or {}).get('fps') or 0) or ARRAY_FPS
         faces, sink, n, prev, last = _faces_of(g, aus), None, 0, None, -1
         frames = prefetch(iter_frames(src))
@@ -1056,7 +960,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
     return done
 
 # %% ../nbs/17_predict.ipynb #c063b3
-def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `annotate.read_au_table` of one written with --landmarks)
+def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `table.read_au_table` of one written with --landmarks)
                     out_dir: str | Path,     # the folder to write into (made when missing)
                     inputs=None,             # the inputs again (needed for arrays); default the table's `inputs`
                     *, progress: bool = False) -> dict[str, dict]:
@@ -1071,7 +975,7 @@ def write_plots(df: pd.DataFrame, table: str | Path) -> dict[str, dict]:
     table, taken, out = Path(table), set(), {}
     for name, g in df.groupby('source', sort=False):
         if g['frame'].nunique() < 2: continue
-        path = table.parent/_file_name(name, taken, '.png', prefix=f'{table.stem}_')
+        path = table.parent/output_name(name, taken, '.png', prefix=f'{table.stem}_')
         try: plot_aus(df, source=name, path=path); out[name] = dict(file=str(path))
         except (OSError, ValueError) as e: out[name] = dict(error=f"{path}: cannot write the plot ({e})")
     return out
