@@ -12,11 +12,11 @@ import cv2
 import numpy as np
 import pandas as pd
 from .media import VIDEO_CODECS, VideoWriter
+from .table import AU_TABLE_FORMATS, TableError, au_columns, read_au_table, row_sources
 
 # %% auto #0
-__all__ = ['TRACK_COLOURS', 'NO_FACE_COLOUR', 'OFF_COLOUR', 'CONTOURS49', 'FONT', 'MP4_CODEC', 'VideoSink', 'AU_TABLE_FORMATS',
-           'track_colour', 'FaceMark', 'draw_frame', 'write_image', 'TableError', 'read_au_table', 'au_columns',
-           'AUSeries', 'au_series', 'plot_aus']
+__all__ = ['TRACK_COLOURS', 'NO_FACE_COLOUR', 'OFF_COLOUR', 'CONTOURS49', 'FONT', 'MP4_CODEC', 'VideoSink', 'track_colour',
+           'FaceMark', 'draw_frame', 'write_image', 'AUSeries', 'au_series', 'plot_aus']
 
 # %% ../nbs/16_annotate.ipynb #c006
 TRACK_COLOURS = [(0, 200, 255), (255, 90, 200), (120, 225, 60), (255, 190, 30), (170, 130, 255), (255, 120, 70)]   # RGB, by track id
@@ -165,41 +165,6 @@ def write_image(path: str | Path, rgb: np.ndarray, quality: int = 95) -> Path:
     path.write_bytes(buf.tobytes())
     return path
 
-# %% ../nbs/16_annotate.ipynb #c022
-class TableError(ValueError):
-    "A table cannot be drawn; the message names it and says what it lacks."
-
-AU_TABLE_FORMATS = ("au-predict's table (AU12_prob, and AU12 for the decision) or OpenFace 2.x's "
-                    "(AU12_r for the intensity 0-5, AU12_c for presence)")
-
-def read_au_table(path: str | Path) -> pd.DataFrame:
-    "A CSV table of AU predictions (au-predict's, with or without `--openface`, or OpenFace 2.x's) with its JSON sidecar, when there is one, as `attrs`; `TableError` naming the file when it is missing or not a CSV table."
-    path = Path(path)
-    if not path.is_file(): raise TableError(f"{path}: no such file")
-    try: df = pd.read_csv(path, skipinitialspace=True)      # OpenFace separates its fields by ', '
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise TableError(f"{path}: not a CSV table ({type(e).__name__}: {e})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    side = path.with_suffix('.json')
-    if side.is_file() and side != path:
-        try: meta = json.loads(side.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: warnings.warn(f"{side}: the sidecar is not JSON ({e}); read without it")
-        else:
-            if isinstance(meta, dict): df.attrs.update(meta)
-    df.attrs['table'] = str(path)                         # the file as given (the sidecar names only its file name)
-    return df
-
-def _code(n) -> str: return f"AU{int(n)}"
-
-def au_columns(df: pd.DataFrame) -> dict[str, dict[str, str]]:
-    "`{AU code: {kind: column}}` of a table's AU columns, kinds 'prob' (AU12_prob), 'decision' (AU12), 'intensity' (AU12_r) and 'presence' (AU12_c); AUs by number."
-    out: dict[str, dict[str, str]] = {}
-    for c in df.columns:
-        for pat, kind in ((r'AU0*(\d+)_prob', 'prob'), (r'AU0*(\d+)', 'decision'), (r'AU0*(\d+)_r', 'intensity'), (r'AU0*(\d+)_c', 'presence')):
-            m = re.fullmatch(pat, str(c).strip(), flags=re.I)
-            if m: out.setdefault(_code(m.group(1)), {})[kind] = c; break
-    return dict(sorted(out.items(), key=lambda kv: int(kv[0][2:])))
-
 # %% ../nbs/16_annotate.ipynb #c024
 @dataclass
 class AUSeries:
@@ -216,6 +181,8 @@ class AUSeries:
     demo: bool = False                  # the table says its model is a demo model
 
 # %% ../nbs/16_annotate.ipynb #c024b
+def _code(n) -> str: return f"AU{int(n)}"
+
 def _thr_for(thresholds, a: str, default):
     "The threshold of AU `a` in `thresholds` (a number, or a dict keyed by code or number), else `default`."
     if thresholds is None: return default
@@ -226,16 +193,6 @@ def _thr_for(thresholds, a: str, default):
             except ValueError: pass
         return default
     return float(thresholds)
-
-def _sources(df: pd.DataFrame) -> pd.Series | None:
-    "The input of each row: the `source` column, or the row ranges an OpenFace-layout sidecar lists (`openface_rows`)."
-    if 'source' in df.columns: return df['source'].astype(str)
-    groups = df.attrs.get('openface_rows')
-    if not groups or len(groups) < 2: return None
-    s = pd.Series([None] * len(df), index=df.index, dtype=object)
-    for g in groups:
-        for a, b in g['rows']: s.iloc[a:b] = g['source']
-    return s
 
 # %% ../nbs/16_annotate.ipynb #c024c
 def au_series(table,                         # a DataFrame, or the path of a CSV table (read with `read_au_table`)
@@ -249,7 +206,7 @@ def au_series(table,                         # a DataFrame, or the path of a CSV
     if not cols:
         shown = ', '.join(map(str, df.columns[:12])) + (', ...' if len(df.columns) > 12 else '')
         raise TableError(f"{name}: no AU columns; expected {AU_TABLE_FORMATS}; it has: {shown or 'no columns'}")
-    src = _sources(df)
+    src = row_sources(df)
     if src is not None:
         names = list(dict.fromkeys(src))
         if source is None and len(names) > 1:

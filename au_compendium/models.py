@@ -18,14 +18,15 @@ from einops.layers.torch import Rearrange
 from safetensors import safe_open
 from safetensors.torch import save_file
 from .core import Config, au
+from .person_norm import VideoMeans, read_centred, store_reference, stored_reference
 
 # %% auto #0
 __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
-           'DETECTION_FORMAT', 'REFERENCE_KEY', 'TinyCNN', 'PlainCNN', 'PretrainedWeightsMissing', 'pretrained_path',
-           'fetch_pretrained', 'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency',
-           'GraphConv', 'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder',
-           'Generator', 'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier',
-           'MethodModel', 'save_detection_path', 'load_detection_path']
+           'DETECTION_FORMAT', 'TinyCNN', 'PlainCNN', 'PretrainedWeightsMissing', 'pretrained_path', 'fetch_pretrained',
+           'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency', 'GraphConv',
+           'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'ConvDecoder', 'Generator', 'HeatmapHead',
+           'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier', 'MethodModel', 'save_detection_path',
+           'load_detection_path']
 
 # %% ../nbs/08_models.ipynb #c006
 N_LANDMARKS = 49                 # JAA-Net inner-face scheme: iBUG-68 without the 17 jaw points and inner-mouth corners 60, 64
@@ -197,7 +198,7 @@ class DetectionPath(nn.Module):
     "Backbone + E_A + F_au + relation GCN (or a plain per-AU head): images [B, 3, S, S] in [-1, 1] -> AU logits [B, C]. What ships."
     def __init__(self, *, backbone: str, image_size: int, n_aus: int, embed_dim: int, gcn_hidden: int,
                  use_gcn: bool = True, adjacency: Tensor | None = None, pretrained: bool = False, gcn_residual: bool = False,
-                 person_norm: bool = False):   # the head reads per-AU embeddings minus their video's mean (`video_centred`)
+                 person_norm: bool = False):   # the head reads per-AU embeddings minus their video's mean (`person_norm.read_centred`)
         super().__init__()
         if use_gcn and adjacency is None: raise ValueError("use_gcn=True needs the AU adjacency: au_adjacency(train_table, aus)")
         self.image_size, self.n_aus, self.use_gcn, self.person_norm = image_size, n_aus, use_gcn, person_norm
@@ -235,46 +236,8 @@ class DetectionPath(nn.Module):
         if self.person_norm:
             if videos is None: raise ValueError("this detection path was trained with person_norm: it subtracts each video's mean embedding, "
                                                 "so it needs every frame's video (or face track) and whole videos, not single images")
-            per_au = video_centred(per_au, videos); motion = reduce(per_au, 'b c d -> b d', 'sum')
+            return read_centred(self, per_au, videos).logits          # centred per video, then the head (in chunks)
         return self.head(per_au, motion)
-
-# %% ../nbs/08_models.ipynb #c028b
-def _group_means(x: Tensor, inv: Tensor) -> Tensor:
-    "Rows [N, ...] with group ids `inv` [N] in 0..G-1 (each present) -> each group's mean [G, ...]."
-    n = torch.bincount(inv).to(x.dtype)
-    return torch.zeros(len(n), *x.shape[1:], dtype=x.dtype, device=x.device).index_add(0, inv, x) / n.view(-1, *[1] * (x.ndim - 1))
-
-def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
-                  videos: Sequence[str]) -> Tensor:   # each row's video (or face track) [N]
-    "Each row minus the mean of its video's rows: [N, C, D] -> [N, C, D] (person-specific normalisation over whole videos)."
-    if len(videos) != per_au.shape[0]: raise ValueError(f"{len(videos)} video names for {per_au.shape[0]} frames")
-    inv = torch.as_tensor(np.unique(np.asarray(videos, dtype=str), return_inverse=True)[1].reshape(-1), device=per_au.device)
-    return per_au - _group_means(per_au, inv)[inv]
-
-class VideoMeans(nn.Module):
-    "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained; only their average (`population`) ships."
-    def __init__(self, videos: Sequence[str], n_aus: int, embed_dim: int, momentum: float = 0.1):
-        super().__init__()
-        self.index, self.momentum = {str(v): i for i, v in enumerate(videos)}, momentum
-        self.register_buffer('mean', torch.zeros(len(self.index), n_aus, embed_dim))
-        self.register_buffer('seen', torch.zeros(len(self.index), dtype=torch.bool))
-    def ids(self, videos: Sequence[str]) -> Tensor:
-        "Video names [B] -> row indices [B]."
-        try: return torch.tensor([self.index[str(v)] for v in videos], device=self.mean.device)
-        except KeyError as e: raise ValueError(f"video {e.args[0]!r} is not one of the {len(self.index)} training videos this model tracks") from None
-    @torch.no_grad()
-    def update(self, per_au: Tensor, videos: Sequence[str]) -> Tensor:
-        "Each frame's video mean [B, C, D] as it stood before this batch (the batch's own frames for a new video); then fold the batch in."
-        idx = self.ids(videos); e = per_au.detach().float()
-        u, inv = idx.unique(return_inverse=True)                                               # the batch's videos, [U]
-        batch_mean = _group_means(e, inv)
-        old, seen = self.mean[u], self.seen[u][:, None, None]
-        before = torch.where(seen, old, batch_mean)
-        self.mean[u] = torch.where(seen, (1 - self.momentum) * old + self.momentum * batch_mean, batch_mean); self.seen[u] = True
-        return before[inv].to(per_au.dtype)
-    def population(self) -> Tensor:
-        "The seen videos' means averaged, [C, D]: the training people's average face in embedding space (NaN before any video is seen)."
-        return self.mean[self.seen].mean(0)
 
 # %% ../nbs/08_models.ipynb #c030
 def _plan(out_size: int, min_start: int = 4) -> tuple[int, int]:
@@ -390,7 +353,6 @@ class MethodModel(nn.Module):
 
 # %% ../nbs/08_models.ipynb #c040
 DETECTION_FORMAT = 'au_compendium.detection_path/1'
-REFERENCE_KEY = 'person_reference'   # person_norm: the tensor [C, D] a face seen in too few frames is centred on
 
 def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Sequence[int | str],
                         thresholds: Sequence[float] | None = None, meta: dict | None = None,
@@ -404,12 +366,9 @@ def save_detection_path(path: str | Path, model: nn.Module, cfg: Config, aus: Se
         thresholds = [float(t) for t in thresholds]
         if len(thresholds) != len(codes): raise ValueError(f"{len(thresholds)} thresholds for {len(codes)} AUs")
     if reference is None and det.person_norm and getattr(model, 'video_means', None) is not None: reference = model.video_means.population()
-    if reference is not None:
-        if not det.person_norm: raise ValueError("a reference embedding is for person_norm detection paths only")
-        want = tuple(det.au_encoder.au_bias.shape)                                               # [C, D]
-        if tuple(reference.shape) != want: raise ValueError(f"reference has shape {tuple(reference.shape)}, the detection path needs {want} [C, D]")
+    if reference is not None and not det.person_norm: raise ValueError("a reference embedding is for person_norm detection paths only")
     tensors = {k: v.detach().cpu().contiguous().clone() for k, v in det.state_dict().items()}
-    if reference is not None: tensors[REFERENCE_KEY] = reference.detach().float().cpu().contiguous().clone()
+    if reference is not None: store_reference(tensors, reference, tuple(det.au_encoder.au_bias.shape))   # [C, D], under REFERENCE_KEY
     md = dict(format=DETECTION_FORMAT, config=json.dumps(cfg.to_dict()), aus=json.dumps(codes), thresholds=json.dumps(thresholds),
               meta=json.dumps(meta or {}))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -430,7 +389,7 @@ def load_detection_path(path: str | Path, device: str | torch.device = 'cpu') ->
     cfg = Config.from_stored(json.loads(md['config'])).replace(pretrained=False)   # the file holds every weight
     aus = json.loads(md['aus'])
     det = DetectionPath.from_config(cfg, len(aus), adjacency=torch.eye(len(aus)) if cfg.use_gcn else None)
-    reference = tensors.pop(REFERENCE_KEY, None) if cfg.person_norm else None   # older person_norm files have none
+    reference = stored_reference(tensors) if cfg.person_norm else None   # older person_norm files have none
     want = {k: tuple(v.shape) for k, v in det.state_dict().items()}
     have = {k: tuple(v.shape) for k, v in tensors.items()}
     problems = ([f"missing {k} {want[k]}" for k in want if k not in have] + [f"unexpected {k} {have[k]}" for k in have if k not in want]

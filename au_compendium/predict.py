@@ -18,17 +18,18 @@ from .core import au, publish, resolve_device
 from .align import ENLARGE, FaceDetector, align_face, align_box, to49, to_rgb8
 from .media import MediaError, VideoReader, walk_files
 from .data import LANDMARK_COLUMNS, resize_input, to_input
-from .models import load_detection_path, _group_means
+from .models import load_detection_path
+from .person_norm import MIN_TRACK_FRAMES, head_in_chunks, read_centred, usable_reference
+from .table import META_COLUMNS, au_table_columns, metadata_path, output_name, stage_file, to_openface, write_table
 from .annotate import FaceMark, VideoSink, draw_frame, plot_aus, write_image
 from .track import FaceTracker, Track
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'FOLDER_READINGS', 'WEIGHTS_FILE', 'DEFAULT_WEIGHTS', 'ENGINES', 'PREP_CROP_SIZE',
-           'MIN_TRACK_FRAMES', 'META_COLUMNS', 'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source',
-           'collect_sources', 'frame_sequence', 'read_image', 'iter_frames', 'prefetch', 'WeightsError',
-           'resolve_weights', 'export_onnx', 'Predictor', 'person_centred', 'face_crop', 'BatchRunner', 'Interrupted',
-           'resume_path', 'save_resume', 'load_resume', 'predict', 'to_openface', 'write_openface', 'metadata_path',
-           'write_table', 'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
+           'DEMO_WARNING', 'PROBE_BYTES', 'ARRAY_FPS', 'InputError', 'Source', 'collect_sources', 'frame_sequence',
+           'read_image', 'iter_frames', 'prefetch', 'WeightsError', 'resolve_weights', 'export_onnx', 'Predictor',
+           'face_crop', 'BatchRunner', 'Interrupted', 'resume_path', 'save_resume', 'load_resume', 'predict',
+           'check_outputs', 'predict_cli', 'write_annotated', 'write_plots']
 
 # %% ../nbs/17_predict.ipynb #c006
 IMAGE_EXTS = frozenset('.jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .jp2 .gif .sr .ras'.split())
@@ -277,8 +278,7 @@ class Predictor:
         self.person_norm = bool(getattr(model, 'person_norm', False))   # the head reads each face relative to its own mean
         if self.person_norm and engine != 'torch':
             raise WeightsError(f"{self.weights}: person_norm weights run with engine='torch' only (the head runs once each face's mean is known)")
-        ref = None if reference is None else torch.as_tensor(reference, dtype=torch.float32).cpu()
-        self.reference = ref.numpy() if ref is not None and self.person_norm and bool(torch.isfinite(ref).all()) else None
+        self.reference = usable_reference(reference) if self.person_norm else None   # [C, D] float32, or None
         self.engine, self.device = engine, resolve_device(device)
         self.model = model.to(self.device).eval()
         if self.device.type == 'cpu': self.model = self.model.to(memory_format=torch.channels_last)
@@ -334,11 +334,11 @@ class Predictor:
             return self.model(x.to(self.device, non_blocking=True)).float().cpu().numpy()
 
     def __call__(self, crops: np.ndarray, groups: Sequence[str] | None = None) -> np.ndarray:
-        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]; `person_norm`: `groups` [B] names each crop's person (`person_centred`)."
+        "uint8 RGB crops [B, S, S, 3] -> AU probabilities float32 [B, C]; `person_norm`: `groups` [B] names each crop's person (`read`)."
         if self.person_norm:
             if groups is None: raise ValueError(f"{self.weights}: person_norm weights read each face relative to its own mean: give `groups`, "
                                                 "each crop's person or face track")
-            return self.head(person_centred(self.embed(crops), groups, self.reference)[0])
+            return self.read(self.embed(crops), groups)[0]
         z = self.logits(to_input(crops))
         p = (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32)
         p[:, self._unpredicted] = np.nan   # not predicted, never a guess
@@ -348,16 +348,18 @@ class Predictor:
         "person_norm: uint8 RGB crops [B, S, S, 3] -> per-AU embeddings float32 [B, C, D], before centring."
         with torch.inference_mode(): return self.model.encode(to_input(crops).to(self.device))[0].float().cpu().numpy()
 
+    def read(self, per_au: np.ndarray, groups: Sequence[str], min_frames: int = MIN_TRACK_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+        "person_norm: per-AU embeddings [N, C, D] (from `embed`) and each row's person `groups` [N] -> `(probabilities float32 [N, C], centred_on [N])` by `person_norm.read_centred` (groups under `min_frames` rows read against `reference`; NaN rows where there is none)."
+        with torch.inference_mode(): r = read_centred(self.model, per_au, groups, reference=self.reference, min_frames=min_frames)
+        p = torch.sigmoid(r.logits).numpy()
+        p[:, self._unpredicted] = np.nan   # not predicted, never a guess
+        return p, r.centred_on
+
     def head(self, centred: np.ndarray) -> np.ndarray:
-        "person_norm: centred per-AU embeddings [N, C, D] -> probabilities float32 [N, C]; NaN rows stay NaN (in chunks of 1024)."
-        out = np.full(centred.shape[:2], np.nan, np.float32)
-        ok = np.flatnonzero(np.isfinite(centred).all((1, 2)))
-        with torch.inference_mode():
-            for k in range(0, len(ok), 1024):
-                e = torch.from_numpy(np.ascontiguousarray(centred[ok[k:k + 1024]])).to(self.device)
-                out[ok[k:k + 1024]] = torch.sigmoid(self.model.head(e, e.sum(1))).float().cpu().numpy()
-        out[:, self._unpredicted] = np.nan
-        return out
+        "person_norm: centred per-AU embeddings [N, C, D] -> probabilities float32 [N, C]; NaN rows stay NaN (`person_norm.head_in_chunks`)."
+        with torch.inference_mode(): p = torch.sigmoid(head_in_chunks(self.model, torch.as_tensor(np.asarray(centred, np.float32)))).numpy()
+        p[:, self._unpredicted] = np.nan
+        return p
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         "Probabilities [N, C] -> 0/1 decisions int8 [N, C] (p >= the AU's threshold)."
@@ -366,24 +368,6 @@ class Predictor:
     def __repr__(self):
         return (f"Predictor({self.weights!r}, aus={self.aus}, size={self.size}, engine={self.engine!r}, device={str(self.device)!r}, demo={self.demo}"
                 + (f", person_norm=True, reference={self.reference is not None})" if self.person_norm else ")"))
-
-# %% ../nbs/17_predict.ipynb #c024c
-MIN_TRACK_FRAMES = 30   # person_norm: a face track shorter than this is read against the population reference (diagnosis section 12)
-
-def person_centred(per_au: np.ndarray,                  # per-AU embeddings [N, C, D] of face rows
-                   groups: Sequence[str],               # [N]: each row's person (a face track, or one name for a set of photographs)
-                   reference: np.ndarray | None = None, # [C, D]: the training people's average, what a small group is read against
-                   min_frames: int = MIN_TRACK_FRAMES,  # a group with fewer rows is centred on `reference` (NaN rows when there is none)
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    "Person-specific normalisation at prediction time: `(centred [N, C, D] float32, centred_on [N])`, each row minus its group's mean ('track') when the group has at least `min_frames` rows, else minus `reference` ('population', or '' with NaN when there is none)."
-    e = torch.as_tensor(np.asarray(per_au, np.float32), dtype=torch.float64)
-    if len(groups) != len(e): raise ValueError(f"{len(groups)} group names for {len(e)} embeddings")
-    if min_frames < 1: raise ValueError(f"min_frames must be >= 1, got {min_frames}")
-    inv = torch.as_tensor(np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1].reshape(-1), dtype=torch.long)
-    own = (torch.bincount(inv)[inv] >= min_frames)[:, None, None]                          # [N, 1, 1]
-    ref = torch.full(e.shape[1:], math.nan, dtype=e.dtype) if reference is None else torch.as_tensor(np.asarray(reference), dtype=e.dtype)
-    base = torch.where(own, _group_means(e, inv)[inv], ref) if len(e) else e                # the models' group means, as in evaluation
-    return (e - base).float().numpy(), np.where(own.numpy()[:, 0, 0], 'track', '' if reference is None else 'population')
 
 # %% ../nbs/17_predict.ipynb #c032
 def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP_SIZE, enlarge: float = ENLARGE) -> np.ndarray:
@@ -395,7 +379,6 @@ def face_crop(image: np.ndarray, box, pts, size: int, crop_size: int = PREP_CROP
 from .media import write_video   # RGB frames [N, H, W, 3] -> a video; H.264 for .mp4 (see media's VideoWriter)
 
 # %% ../nbs/17_predict.ipynb #c042
-META_COLUMNS = ['source', 'frame', 'timestamp', 'face', 'track', 'success', 'confidence', 'detected', 'x', 'y', 'w', 'h']
 DEMO_WARNING = ("demo model: these weights were trained on SynthFACS synthetic faces, not on real ones; "
                 "their predictions on real faces mean nothing (see au_compendium.predict for how to train a real model)")
 
@@ -497,7 +480,7 @@ def save_resume(state: dict, path: str | Path) -> Path:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     def write(p):
         with open(p, 'wb') as f: np.savez(f, **state)
-    return publish(_stage(path, write), path)
+    return publish(stage_file(path, write), path)
 
 def load_resume(path: str | Path) -> dict:
     "The state `save_resume` wrote; `ValueError` naming the file when it cannot be read."
@@ -668,21 +651,18 @@ class _Rows:
         if self.pred.person_norm: P = self._person_norm(P, self.results)
         else:
             for rows, p in self.results: P[rows] = p
-        missing = np.isnan(P)
-        parts.append(pd.DataFrame(P, columns=[f'{a}_prob' for a in aus]))
-        parts.append(pd.DataFrame({a: pd.arrays.IntegerArray((P[:, j] >= thr[j]).astype(np.int8), missing[:, j]) for j, a in enumerate(aus)}))
+        parts.append(au_table_columns(P, aus, thr))                 # AUx_prob, then the decisions AUx
         df = pd.concat(parts, axis=1)
         if self.pred.person_norm: df.insert(len(META_COLUMNS), 'centred_on', pd.Series(self.centred_on, dtype=str))
         return df
 
     def _person_norm(self, P: np.ndarray, results) -> np.ndarray:
-        "person_norm: the face rows' embeddings centred per person (`person_centred`), then the head: probabilities into `P` [N, C]."
+        "person_norm: the face rows' embeddings read centred per person (`Predictor.read`): probabilities into `P` [N, C]."
         rows = np.concatenate([r for r, _ in results]) if results else np.zeros(0, int)
         E = np.concatenate([e for _, e in results]) if results else np.zeros((0, len(self.pred.aus), 1), np.float32)
         person = np.array(self.person, dtype=object)[rows].astype(str)
         # photographs of one person (--same-person) are read together from 2 on; a face track needs min_track_frames (section 12)
-        centred, on = person_centred(E, person, self.pred.reference, 2 if self.same_person else self.min_track_frames)
-        P[rows] = self.pred.head(centred)
+        P[rows], on = self.pred.read(E, person, 2 if self.same_person else self.min_track_frames)
         self.centred_on = np.full(len(self.person), '', dtype=object); self.centred_on[rows] = on
         groups, counts = np.unique(person, return_counts=True)
         short = [dict(source=g.split('\x1f')[0], track=int(g.split('\x1f')[1]), frames=int(k)) for g, k in zip(groups, counts)
@@ -731,99 +711,6 @@ def _metadata(pred, thr, sources, failures, n_frames, df, seconds, **settings) -
                 faces=int(df['success'].sum()), seconds=round(seconds, 3),
                 au_compendium=v, torch=torch.__version__, opencv=cv2.__version__,
                 created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
-
-# %% ../nbs/17_predict.ipynb #c047
-def _openface_code(code: str) -> str: return f"AU{au(code).number:02d}"
-
-def to_openface(df: pd.DataFrame) -> pd.DataFrame:
-    "The prediction table `df` in OpenFace 2.x's CSV layout: frame, face_id, timestamp, confidence, success, AUxx_c (see above)."
-    aus = sorted(df.attrs.get('predicted_aus') or df.attrs.get('aus') or [c for c in df.columns if re.fullmatch(r'AU\d+', c)], key=lambda c: au(c).number)
-    probs = [f'{a}_prob' for a in aus if f'{a}_prob' in df.columns]   # the AUs the weights predict: the others are not in OpenFace's layout
-    ok = (df['success'].to_numpy() == 1) & np.isfinite(df[probs].to_numpy(np.float64)).all(1)   # OpenFace: success says the outputs are valid
-    out = pd.DataFrame({'frame': df['frame'].to_numpy(np.int64) + 1, 'face_id': df['face'].to_numpy(np.int64),
-                        'timestamp': np.nan_to_num(df['timestamp'].to_numpy(np.float64), nan=0.0),
-                        'confidence': np.where(ok, np.clip(np.nan_to_num(df['confidence'].to_numpy(np.float64), nan=1.0), 0, 1), 0.0),
-                        'success': ok.astype(np.int64)})
-    for a in aus: out[f'{_openface_code(a)}_c'] = df[a].fillna(0).to_numpy(np.float64)
-    out.attrs = {**df.attrs, 'layout': 'openface', 'openface_rows': _row_ranges(df['source'].to_numpy())}
-    return out
-
-def _row_ranges(names: np.ndarray) -> list[dict]:
-    "`[{'source', 'rows': [[start, stop], ...]}]`: the rows of each name, in order of first appearance."
-    out = []
-    for s in dict.fromkeys(names):
-        idx = np.flatnonzero(names == s)
-        cut = np.flatnonzero(np.diff(idx) > 1) + 1
-        out.append(dict(source=str(s), rows=[[int(a[0]), int(a[-1]) + 1] for a in np.split(idx, cut)]))
-    return out
-
-# %% ../nbs/17_predict.ipynb #c047b
-def write_openface(of: pd.DataFrame, path: str | Path) -> Path:
-    "Write an OpenFace-layout table (from `to_openface`) with OpenFace's formatting (', ' separators, fixed decimals)."
-    fmt = {'frame': '{:d}', 'face_id': '{:d}', 'timestamp': '{:.3f}', 'confidence': '{:.2f}', 'success': '{:d}'}
-    cols = [of[c].map(fmt.get(c, '{:.1f}').format) for c in of.columns]
-    lines = [', '.join(of.columns)] + [', '.join(r) for r in zip(*cols)] if len(of) else [', '.join(of.columns)]
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('\n'.join(lines) + '\n')
-    return path
-
-# %% ../nbs/17_predict.ipynb #c047c
-def metadata_path(path: str | Path) -> Path:
-    "Where the JSON sidecar of the table at `path` goes: the same name with `.json`."
-    path = Path(path)
-    if path.suffix.lower() == '.json': raise ValueError(f"{path}: the table needs another name than its JSON sidecar (use .csv)")
-    return path.with_suffix('.json')
-
-def _file_name(source: str, taken: set, ext: str = '.csv', prefix: str = '') -> str:
-    "A safe, unused file name `prefix + stem + ext` for one input's output file (an OpenFace table, an annotated copy, a plot), from its file name (as OpenFace names its outputs)."
-    stem = prefix + (re.sub(r'[^\w.-]+', '_', Path(source).stem if not source.startswith('array[') else source).strip('_.') or 'input')
-    name, k = f"{stem}{ext}", 2
-    while name.lower() in taken: name, k = f"{stem}_{k}{ext}", k + 1
-    taken.add(name.lower())
-    return name
-
-def _umask() -> int:
-    m = os.umask(0o022); os.umask(m); return m
-
-def _stage(path: Path, write: Callable[[Path], object]) -> Path:
-    "`write(tmp)` on a temporary file beside `path`, fsynced, with the permissions a new file gets; returns `tmp` (removed again when writing fails) for `publish`."
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'); os.close(fd); tmp = Path(tmp)
-    try:
-        write(tmp); os.chmod(tmp, 0o666 & ~_umask())
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
-    except BaseException: tmp.unlink(missing_ok=True); raise
-    return tmp
-
-def write_table(df: pd.DataFrame, path: str | Path, *, openface: bool = False) -> Path:
-    "Write the prediction table to `path` as CSV (OpenFace's layout with `openface=True`, then one file per input too when there are several) and its metadata beside it as JSON. Every file is written beside its place first and put there by a rename once all are written, so a full disk or an interruption leaves the earlier files whole and no part of a table; the `OSError` is raised."
-    path = Path(path); meta = metadata_path(path)
-    is_of = df.attrs.get('layout') == 'openface'
-    doc = {**df.attrs, 'table': str(path.name), 'layout': 'openface' if openface or is_of else 'au_compendium'}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = []                                              # (temporary, final) paths, published together at the end
-    try:
-        if openface or is_of:
-            of = df if is_of else to_openface(df)
-            staged.append((_stage(path, lambda p: write_openface(of, p)), path))
-            groups = of.attrs.get('openface_rows') or []
-            if len(groups) > 1:   # OpenFace writes one file per input: so do we, in the folder named after the table
-                d = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.part')); staged.append((d, path.with_suffix('')))
-                os.chmod(d, 0o777 & ~_umask())
-                files, taken = {}, set()
-                for g in groups:
-                    name = _file_name(g['source'], taken)
-                    write_openface(of.iloc[np.concatenate([np.arange(a, b) for a, b in g['rows']])], d/name)
-                    files[g['source']] = (path.with_suffix('')/name).relative_to(path.parent).as_posix()
-                doc['openface_files'] = files
-            doc['openface_rows'] = groups
-        else: staged.append((_stage(path, lambda p: df.to_csv(p, index=False)), path))
-        text = json.dumps(doc, indent=2, default=str) + '\n'
-        staged.append((_stage(meta, lambda p: p.write_text(text)), meta))
-    except BaseException:
-        for tmp, _ in staged: shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
-        raise
-    for tmp, final in staged: publish(tmp, final)            # the sidecar last
-    return path
 
 # %% ../nbs/17_predict.ipynb #c047e
 PROBE_BYTES = 4096   # what `check_outputs` writes (and removes) in the table's folder: a full or read-only disk fails there
@@ -1050,7 +937,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
         if g is None: continue                                   # failed before its first frame: nothing to draw
         video = src.name in videos or src.kind == 'sequence' or (src.kind == 'array' and _count_frames(src) > 1)   # a stack of frames: a video
         ext = '.mp4' if video else '.jpg' if Path(src.name).suffix.lower() in _JPEG else '.png'
-        path = out_dir/_file_name(src.name, taken, ext)
+        path = out_dir/output_name(src.name, taken, ext)
         fps = float((videos.get(src.name) or {}).get('fps') or 0) or ARRAY_FPS
         faces, sink, n, prev, last = _faces_of(g, aus), None, 0, None, -1
         frames = prefetch(iter_frames(src))
@@ -1082,7 +969,7 @@ def _annotate(df: pd.DataFrame, out_dir: Path, sources: Sequence[Source], progre
     return done
 
 # %% ../nbs/17_predict.ipynb #c063b3
-def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `annotate.read_au_table` of one written with --landmarks)
+def write_annotated(df: pd.DataFrame,        # a table from `predict` with its attrs (or `table.read_au_table` of one written with --landmarks)
                     out_dir: str | Path,     # the folder to write into (made when missing)
                     inputs=None,             # the inputs again (needed for arrays); default the table's `inputs`
                     *, progress: bool = False) -> dict[str, dict]:
@@ -1097,7 +984,7 @@ def write_plots(df: pd.DataFrame, table: str | Path) -> dict[str, dict]:
     table, taken, out = Path(table), set(), {}
     for name, g in df.groupby('source', sort=False):
         if g['frame'].nunique() < 2: continue
-        path = table.parent/_file_name(name, taken, '.png', prefix=f'{table.stem}_')
+        path = table.parent/output_name(name, taken, '.png', prefix=f'{table.stem}_')
         try: plot_aus(df, source=name, path=path); out[name] = dict(file=str(path))
         except (OSError, ValueError) as e: out[name] = dict(error=f"{path}: cannot write the plot ({e})")
     return out

@@ -13,7 +13,8 @@ import torch
 from torch.utils.data import DataLoader
 from .core import Config, au, repo_root, fold_subjects
 from .data import LANDMARK_COLUMNS, load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
-from .models import MethodModel, video_centred
+from .models import MethodModel
+from .person_norm import read_centred
 
 # %% auto #0
 __all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_fingerprint', 'fingerprint_changes', 'run_dir_for',
@@ -126,10 +127,9 @@ def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings
         out['labels'].append(torch.where(b['mask'] > 0, b['labels'], torch.full_like(b['labels'], float('nan'))))
         out['subject'].append(b['subject']); out['video'] += list(b['video'])
     video = np.array(out['video'])
-    if pn:   # [N, C, D] on the CPU, then the head in chunks
-        e = video_centred(torch.cat(out['per_au']), video)
-        out['motion'] = [e.sum(1)]
-        out['probs'] = [torch.sigmoid(model.detection.head(c.to(device), c.sum(1).to(device)).float()).cpu() for c in e.split(1024)]
+    if pn:   # [N, C, D] on the CPU, centred per video, then the head in chunks: the one read of `person_norm`
+        r = read_centred(model.detection, torch.cat(out['per_au']), video)
+        out['motion'], out['probs'] = [r.centred.sum(1)], [torch.sigmoid(r.logits)]
     res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),
                subject=torch.cat(out['subject']).numpy(), video=video)
     if embeddings: res.update(motion=torch.cat(out['motion']).numpy(), identity=torch.cat(out['identity']).numpy())

@@ -13,7 +13,8 @@ from skimage import data as skdata
 from au_compendium.align import FaceDetector
 from au_compendium.core import Config
 from au_compendium.models import DetectionPath, save_detection_path
-from au_compendium.predict import PROBE_BYTES, WEIGHTS_FILE, InputError, Predictor, _umask, predict, predict_cli, write_video
+from au_compendium.predict import PROBE_BYTES, WEIGHTS_FILE, InputError, Predictor, predict, predict_cli, write_video
+from au_compendium.table import TableError, _umask, read_au_table
 from au_compendium.testing import known_model, moving_face_frames, wipe_jpeg_frame
 
 AUS = [1, 2, 4]
@@ -291,7 +292,7 @@ def test_openface_layout_with_several_inputs_reads_as_openface(run, tmp_path):
 
 # ---------------------------------------------------------------- issue 16: annotated copies and time-series plots
 
-from au_compendium.annotate import NO_FACE_COLOUR, TableError, plot_aus, track_colour
+from au_compendium.annotate import NO_FACE_COLOUR, plot_aus, track_colour
 import av
 from au_compendium.media import VideoReader, _mp4_boxes
 from au_compendium.predict import ARRAY_FPS, write_annotated
@@ -444,7 +445,6 @@ def test_bad_arguments_for_pictures(run, tmp_path, capsys):
 
 def test_annotate_from_a_table_written_earlier(run, tmp_path):
     "write_annotated draws a table read back from disk (written with --landmarks): the sidecar gives the AUs, thresholds, inputs and frame rates."
-    from au_compendium.annotate import read_au_table
     video = write_video(moving_face_frames(8, width=320, height=240, face=200), tmp_path/'v.mp4', fps=25)
     assert au_predict(video, '--weights', run, '--out', tmp_path/'t.csv', '--landmarks', '--no-progress').returncode == 0
     done = write_annotated(read_au_table(tmp_path/'t.csv'), tmp_path/'later')

@@ -195,7 +195,8 @@ def test_person_norm_run_trains_evaluates_and_reloads(tiny_synthfacs, tmp_path):
     for v in np.unique(p['video']):   # what the head read, and what the probes read: each video's motion centred on zero
         assert np.allclose(p['motion'][p['video'] == v].mean(0), 0, atol=1e-4), v
     # au-predict reads the shipped weights as evaluation does: each test video, given as a stack of its frames, is one face track
-    from au_compendium.predict import Predictor, predict, read_image, MIN_TRACK_FRAMES
+    from au_compendium.predict import Predictor, predict, read_image
+    from au_compendium.person_norm import MIN_TRACK_FRAMES
     pred = Predictor.load(tmp_path/'pn', device='cpu')
     assert pred.person_norm and pred.reference is not None
     frames = data.df[data.df.subject.isin(data.test)]

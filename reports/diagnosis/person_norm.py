@@ -8,7 +8,8 @@ usage: python person_norm.py RUN_DIR [--on val|test]
 Pinned. Numbers: README.md section 8, second table (and the median's 0.637-0.711), measured with this script as committed in
 95f27db (which quotes them); its last change, 058c8e0, only took `video_centred` from `models` (one group-mean helper), so the
 numbers predate it. Changed since: names are imported from the modules that define them (`runs`; `LEAKAGE_FRAMES` from
-`train`; `video_centred` from `models`, where it is defined today), not through `train`'s re-exports; a run trained with
+`train`; `video_centred` from `person_norm`, where it is defined today; it was `models`' until #24 moved person
+normalisation into its own module, the same centring, now in float64), not through `train`'s re-exports; a run trained with
 `person_norm` is refused with a message (its head reads centred embeddings already, so "raw" would not be what it was trained
 on; this measures post-hoc centring of a run trained without). Smoke test: a tiny finished run, tests/test_diagnosis.py."""
 import argparse, json
@@ -16,7 +17,7 @@ import numpy as np, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run, probe_accuracy, even_subset
 from au_compendium.metrics import au_metrics
-from au_compendium.models import video_centred
+from au_compendium.person_norm import video_centred
 from au_compendium.runs import load_run_data, eval_loader
 from au_compendium.train import LEAKAGE_FRAMES
 
