@@ -23,9 +23,9 @@ from .core import Config, au
 __all__ = ['N_LANDMARKS', 'TINY_WIDTHS', 'GEN_WIDTH', 'MAX_WIDTH', 'DISC_WIDTHS', 'IMAGENET_MEAN', 'IMAGENET_STD',
            'DETECTION_FORMAT', 'REFERENCE_KEY', 'TinyCNN', 'PlainCNN', 'PretrainedWeightsMissing', 'pretrained_path',
            'fetch_pretrained', 'TorchvisionBackbone', 'make_backbone', 'AUEncoder', 'IdentityEncoder', 'au_adjacency',
-           'GraphConv', 'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'VideoMeans', 'ConvDecoder',
-           'Generator', 'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator', 'SubjectClassifier',
-           'MethodModel', 'save_detection_path', 'load_detection_path']
+           'GraphConv', 'RelationGCN', 'PerAUClassifier', 'DetectionPath', 'video_centred', 'norm_groups', 'VideoMeans',
+           'ConvDecoder', 'Generator', 'HeatmapHead', 'ImageDiscriminator', 'IdentityPairDiscriminator',
+           'SubjectClassifier', 'MethodModel', 'save_detection_path', 'load_detection_path']
 
 # %% ../nbs/08_models.ipynb #c006
 N_LANDMARKS = 49                 # JAA-Net inner-face scheme: iBUG-68 without the 17 jaw points and inner-mouth corners 60, 64
@@ -251,6 +251,14 @@ def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
     inv = torch.as_tensor(np.unique(np.asarray(videos, dtype=str), return_inverse=True)[1].reshape(-1), device=per_au.device)
     return per_au - _group_means(per_au, inv)[inv]
 
+def norm_groups(by: str,                       # 'video' or 'subject' (`Config.person_norm_by`)
+                videos: Sequence[str],         # each frame's video [N]
+                subjects: Sequence) -> list[str]:   # each frame's subject [N] (ids or names)
+    "Each frame's person-normalisation group [N]: its video's name, or (`by='subject'`) its person's, shared by all their videos."
+    if by == 'video': return [str(v) for v in videos]
+    if by == 'subject': return [f'subject {s}' for s in np.asarray(subjects).tolist()]
+    raise ValueError(f"person_norm_by must be 'video' or 'subject', got {by!r}")
+
 class VideoMeans(nn.Module):
     "Running mean per-AU embedding [V, C, D] of each training video, for `person_norm` in training: buffers only, never trained; only their average (`population`) ships."
     def __init__(self, videos: Sequence[str], n_aus: int, embed_dim: int, momentum: float = 0.1):
@@ -350,7 +358,7 @@ class MethodModel(nn.Module):
     def __init__(self, cfg: Config, n_aus: int, adjacency: Tensor | None = None, *, shared_backbone: bool = True,
                  au_weights: Tensor | None = None, pos_weight: Tensor | None = None,
                  n_subjects: int = 0,    # K training subjects: builds D_subj (the subject adversary); 0 = none
-                 videos: Sequence[str] | None = None):   # the training videos, for person_norm's running means
+                 videos: Sequence[str] | None = None):   # person_norm's groups (`norm_groups`: the training videos, or subjects)
         super().__init__()
         D, d, S = cfg.embed_dim, cfg.heatmap_size, cfg.image_size
         self.detection = DetectionPath.from_config(cfg, n_aus, adjacency)
@@ -365,6 +373,7 @@ class MethodModel(nn.Module):
         self.subject_disc = SubjectClassifier(embed_dim=D, n_subjects=n_subjects, hidden=cfg.gcn_hidden) if n_subjects else None
         if cfg.person_norm and videos is None: raise ValueError("person_norm needs the training videos: MethodModel(..., videos=[...])")
         self.video_means = VideoMeans(videos, n_aus, D, cfg.person_norm_momentum) if cfg.person_norm else None
+        self.person_norm_by = cfg.person_norm_by   # what `videos` name: each training video, or each training subject (`norm_groups`)
         w = torch.ones(n_aus) if au_weights is None else torch.as_tensor(au_weights, dtype=torch.float32)
         if w.shape != (n_aus,): raise ValueError(f"au_weights must be [{n_aus}], got {tuple(w.shape)}")
         self.register_buffer('au_weights', w.clone())

@@ -13,7 +13,7 @@ import torch
 from torch.utils.data import DataLoader
 from .core import Config, au, repo_root, fold_subjects
 from .data import LANDMARK_COLUMNS, load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
-from .models import MethodModel, video_centred
+from .models import MethodModel, video_centred, norm_groups
 
 # %% auto #0
 __all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_fingerprint', 'fingerprint_changes', 'run_dir_for',
@@ -127,7 +127,7 @@ def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings
         out['subject'].append(b['subject']); out['video'] += list(b['video'])
     video = np.array(out['video'])
     if pn:   # [N, C, D] on the CPU, then the head in chunks
-        e = video_centred(torch.cat(out['per_au']), video)
+        e = video_centred(torch.cat(out['per_au']), norm_groups(getattr(model, 'person_norm_by', 'video'), video, torch.cat(out['subject']).numpy()))
         out['motion'] = [e.sum(1)]
         out['probs'] = [torch.sigmoid(model.detection.head(c.to(device), c.sum(1).to(device)).float()).cpu() for c in e.split(1024)]
     res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),
