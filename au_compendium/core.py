@@ -168,7 +168,7 @@ MIN_GAN_SIDE = 16   # smallest image side the swap GAN may draw: D_x (`models.DI
 
 # %% ../nbs/00_core.ipynb #c018c
 # fields added after runs had been stored, with the value that reproduces how those runs were trained (the default then)
-STORED_DEFAULTS = dict(gcn_residual=False, person_norm=False, au_balance=True, pos_weight_cap=20.0)   # what runs stored before each field existed were trained with
+STORED_DEFAULTS = dict(gcn_residual=False, person_norm=False, au_balance=True, pos_weight_cap=20.0, person_norm_by='video')   # what runs stored before each field existed were trained with
 
 @dataclass
 class Config:
@@ -221,6 +221,7 @@ class Config:
     use_subject_adversary: bool = False   # beyond the patent: per-frame subject classifier on the motion embedding, confused by E_A
     person_norm: bool = True          # beyond the patent, on by default: the detection head reads per-AU embeddings minus their video's mean (OpenFace-style)
     person_norm_momentum: float = 0.1 # person_norm: update rate of each training video's running mean embedding
+    person_norm_by: str = 'video'     # person_norm: whose mean a frame is centred on: its 'video', or its 'subject' over all their videos (diagnosis section 14)
     au_contrast_scope: str = 'all'    # 'all': negatives span every AU; 'within': only AU c (claim 4's two readings)
     # loss weights
     w_au: float = 1.0
@@ -296,6 +297,7 @@ class Config:
             if not 0 <= getattr(self, name) <= 1: bad(name, 'must lie in [0, 1]')
         if self.val_fraction >= 1: bad('val_fraction', 'must be < 1')
         if not 0 < self.person_norm_momentum <= 1: bad('person_norm_momentum', 'must lie in (0, 1]')
+        if self.person_norm_by not in ('video', 'subject'): bad('person_norm_by', "must be 'video' or 'subject'")
         if self.backbone not in BACKBONES: bad('backbone', f"must be one of {', '.join(BACKBONES)}")
         if self.augment not in ('spatial', 'colour'): bad('augment', "must be 'spatial' or 'colour'")
         if self.sampler not in ('hard', 'random'): bad('sampler', "must be 'hard' or 'random'")

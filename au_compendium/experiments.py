@@ -99,11 +99,12 @@ PATENT_PARTS: dict[str, dict] = {   # each part of the patent, as the switches t
     'hard sampler': dict(sampler='random'), 'contrastive losses': dict(use_au_contrastive=False, use_id_contrastive=False),
     'swap GAN': dict(use_swap_gan=False), 'adversaries & landmarks': dict(use_adversaries=False, use_landmarks=False),
     'GCN prior': dict(use_gcn=False), 'orthogonality': dict(use_orthogonal=False)}
-CONTROLS: dict[str, dict] = {   # the four controls: the plain detector and the patent, each without and with person normalisation
+CONTROLS: dict[str, dict] = {   # the four controls (the plain detector and the patent, each without and with person normalisation) and the robust variant
     'baseline': ablation_overrides('baseline'),
     'baseline + person normalisation': {**ablation_overrides('baseline'), 'person_norm': True},
     'patent (full method)': ablation_overrides(FULL_METHOD),
-    'default (patent + person normalisation)': {}}
+    'default (patent + person normalisation)': {},
+    'default, centred on the person': dict(person_norm_by='subject')}   # the robust variant (diagnosis section 14): a person's mean over all their videos
 STEP_COST = 3   # a default step costs ~3 baseline steps: au-bench's step ratio 2.99 (AVX2, idle), the controls grid's wall times 12.7 / 4.5 min
 EQUAL_COMPUTE: dict[str, dict] = {   # the plain detector given the default's compute: STEP_COST x its steps, same 10 epochs and schedule
     f'{k}, {STEP_COST}x steps': {**CONTROLS[k], 'steps_per_epoch': STEP_COST * Config().steps_per_epoch}
@@ -119,6 +120,10 @@ GRIDS: dict[str, dict] = {
                      reference='baseline', also='baseline + person normalisation'),
     'controls-tasks': dict(configs=CONTROLS, folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='synthfacs', synthfacs_variant='tasks'),
                            reference='baseline', also='baseline + person normalisation'),
+    # the same on s7, 24 other people with two 200-frame videos each, read through the manifest path:
+    # `au-synthfacs --subjects 24 --videos 2 --frames 200 --seed 7 --out data/synthfacs-s7` first
+    'controls-s7': dict(configs=CONTROLS, folds=(1, 2, 3), seeds=(0, 1, 2), base=dict(dataset='manifest', data_root='data/synthfacs-s7'),
+                        reference='baseline', also='baseline + person normalisation'),
     # the default minus each part of the patent in turn; shares the default's runs with `controls`
     'leave-one-out': dict(configs={'default (patent + person normalisation)': {}, **{f'default - {k}': v for k, v in PATENT_PARTS.items()}},
                           folds=(1, 2, 3), seeds=(0,), base=dict(dataset='synthfacs'), runs='controls'),

@@ -313,7 +313,7 @@ class MethodModel(nn.Module):
     def __init__(self, cfg: Config, n_aus: int, adjacency: Tensor | None = None, *, shared_backbone: bool = True,
                  au_weights: Tensor | None = None, pos_weight: Tensor | None = None,
                  n_subjects: int = 0,    # K training subjects: builds D_subj (the subject adversary); 0 = none
-                 videos: Sequence[str] | None = None):   # the training videos, for person_norm's running means
+                 videos: Sequence[str] | None = None):   # person_norm's groups (`person_norm.norm_groups`: the training videos, or subjects)
         super().__init__()
         D, d, S = cfg.embed_dim, cfg.heatmap_size, cfg.image_size
         self.detection = DetectionPath.from_config(cfg, n_aus, adjacency)
@@ -328,6 +328,7 @@ class MethodModel(nn.Module):
         self.subject_disc = SubjectClassifier(embed_dim=D, n_subjects=n_subjects, hidden=cfg.gcn_hidden) if n_subjects else None
         if cfg.person_norm and videos is None: raise ValueError("person_norm needs the training videos: MethodModel(..., videos=[...])")
         self.video_means = VideoMeans(videos, n_aus, D, cfg.person_norm_momentum) if cfg.person_norm else None
+        self.person_norm_by = cfg.person_norm_by   # what `videos` name: each training video, or each training subject (`person_norm.norm_groups`)
         w = torch.ones(n_aus) if au_weights is None else torch.as_tensor(au_weights, dtype=torch.float32)
         if w.shape != (n_aus,): raise ValueError(f"au_weights must be [{n_aus}], got {tuple(w.shape)}")
         self.register_buffer('au_weights', w.clone())

@@ -13,8 +13,8 @@ from einops import reduce
 
 # %% auto #0
 __all__ = ['MIN_TRACK_FRAMES', 'READ_CHUNK', 'REFERENCE_KEY', 'group_means', 'group_ids', 'person_centred', 'video_centred',
-           'VideoMeans', 'head_in_chunks', 'PersonRead', 'read_centred', 'store_reference', 'stored_reference',
-           'usable_reference']
+           'norm_groups', 'VideoMeans', 'head_in_chunks', 'PersonRead', 'read_centred', 'store_reference',
+           'stored_reference', 'usable_reference']
 
 # %% ../nbs/07a_person_norm.ipynb #c006
 def group_means(x: Tensor,      # rows [N, ...]
@@ -52,6 +52,14 @@ def video_centred(per_au: Tensor,              # per-AU embeddings [N, C, D]
     "Each row minus the mean of its video's rows: [N, C, D] -> [N, C, D] in the dtype and on the device of `per_au` (person-specific normalisation over whole videos; `person_centred` with `min_frames=1`)."
     if len(videos) != per_au.shape[0]: raise ValueError(f"{len(videos)} video names for {per_au.shape[0]} frames")
     return person_centred(per_au, videos, min_frames=1)[0].to(per_au.device, per_au.dtype)
+
+def norm_groups(by: str,                       # 'video' or 'subject' (`Config.person_norm_by`)
+                videos: Sequence[str],         # each frame's video [N]
+                subjects: Sequence) -> list[str]:   # each frame's subject [N] (ids or names)
+    "Each frame's person-normalisation group [N]: its video's name, or (`by='subject'`) its person's, shared by all their videos."
+    if by == 'video': return [str(v) for v in videos]
+    if by == 'subject': return [f'subject {s}' for s in np.asarray(subjects).tolist()]
+    raise ValueError(f"person_norm_by must be 'video' or 'subject', got {by!r}")
 
 # %% ../nbs/07a_person_norm.ipynb #c010
 class VideoMeans(nn.Module):

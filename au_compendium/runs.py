@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader
 from .core import Config, au, repo_root, fold_subjects
 from .data import LANDMARK_COLUMNS, load_manifest, au_columns, has_landmarks, subject_parts, validation_subjects
 from .models import MethodModel
-from .person_norm import read_centred
+from .person_norm import read_centred, norm_groups
 
 # %% auto #0
 __all__ = ['default_data_root', 'RunData', 'load_run_data', 'run_fingerprint', 'fingerprint_changes', 'run_dir_for',
@@ -128,7 +128,7 @@ def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings
         out['subject'].append(b['subject']); out['video'] += list(b['video'])
     video = np.array(out['video'])
     if pn:   # [N, C, D] on the CPU, centred per video, then the head in chunks: the one read of `person_norm`
-        r = read_centred(model.detection, torch.cat(out['per_au']), video)
+        r = read_centred(model.detection, torch.cat(out['per_au']), norm_groups(model.person_norm_by, video, torch.cat(out['subject']).numpy()))
         out['motion'], out['probs'] = [r.centred.sum(1)], [torch.sigmoid(r.logits)]
     res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),
                subject=torch.cat(out['subject']).numpy(), video=video)

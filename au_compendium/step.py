@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from .core import Config, LOSS_WEIGHTS
 from .models import MethodModel, N_LANDMARKS
+from .person_norm import norm_groups
 from .core import UNIT, UNIT_SLOTS
 from .losses import (identity_contrastive_loss, au_contrastive_loss, au_bce_loss, lsgan_disc_loss, lsgan_gen_loss,
                                   embedding_consistency_loss, reconstruction_loss, landmark_loss, identity_adversary_disc_loss,
@@ -128,7 +129,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
         enc = model.encode(x, identity=uses_identity(cfg))
         e, a, z = enc['per_au'], enc['motion'], enc.get('identity')
         if cfg.person_norm:                                                      # the head reads deviations from each video's running mean
-            en = e - model.video_means.update(e, batch['video']); logits = model.detection.head(en, en.sum(1))
+            en = e - model.video_means.update(e, norm_groups(model.person_norm_by, batch['video'], batch['subject'])); logits = model.detection.head(en, en.sum(1))
         else: logits = model.detection.head(e, a)
         if cfg.use_swap_gan:
             xs = gan_view(x, cfg.gen_downsample)                                    # what G draws and D_x judges: [4B, 3, S/k, S/k]

@@ -18,6 +18,7 @@ from .checkpoint import save_state, load_state, rng_state, set_rng_state, seed_e
 from .data import FrameDataset
 from .metrics import au_metrics, calibrate_thresholds
 from .models import MethodModel, au_adjacency, save_detection_path
+from .person_norm import norm_groups
 from .losses import au_imbalance_weights
 from .step import train_step, make_optimizers, NonFiniteLossError
 from .core import UNIT
@@ -94,7 +95,7 @@ def setup_run(cfg: Config, log=print) -> TrainingRun:
     model = MethodModel(cfg, len(data.aus), au_adjacency(train_ds.df, data.aus),
                         au_weights=au_imbalance_weights(labels, mask, min_rate=1 / max(1, len(labels))) if cfg.au_balance else None,
                         pos_weight=positive_weights(labels, mask, cap=cfg.pos_weight_cap) if cfg.pos_weight else None, n_subjects=len(data.train),
-                        videos=sorted(train_ds.df.video.unique()) if cfg.person_norm else None).to(device)
+                        videos=sorted(set(norm_groups(cfg.person_norm_by, train_ds.videos, train_ds.subject_ids))) if cfg.person_norm else None).to(device)
     if device.type == 'cpu': model = model.to(memory_format=torch.channels_last)   # oneDNN's convolutions: a baseline step 0.70x, a default step 0.90x of NCHW's (AVX2)
     opt_main, opt_disc = make_optimizers(model, cfg)
     sampler = sampler_from_config(train_ds.df, cfg, aus=data.aus)   # the run's AUs, also when cfg.aus is None

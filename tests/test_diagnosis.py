@@ -18,9 +18,9 @@ SCRIPTS = sorted(p.stem for p in DIAG.glob('[!_]*.py'))
 # val_fraction: several scripts set their own split.
 SMOKE = {**{k: v for k, v in TINY.items() if k != 'val_fraction'}, 'dataset': 'manifest', 'epochs': 1}
 # Measured on the 2-core development machine (AVX-512, one thread, beside a training grid), CPU seconds per script's
-# subprocess: the five run by default 3.6-8.9 s, 36 s together (plus ~2 s for the tiny data); the slow nine train with
+# subprocess: the five run by default 3.6-8.9 s, 36 s together (plus ~2 s for the tiny data); the slow ones train with
 # `train()` or read the two tiny runs trained here (which cost two more trainings), 4.3-10.1 s each, 55 s together.
-SLOW_SCRIPTS = {'baseline_factors', 'identity_offset', 'person_norm', 'predict_person_norm', 'recipe_check', 'seed_spread',
+SLOW_SCRIPTS = {'baseline_factors', 'centring_reference', 'identity_offset', 'person_norm', 'predict_person_norm', 'recipe_check', 'seed_spread',
                 'seen_unseen', 'track_length', 'valsweep', 's7_controls'}
 slow = pytest.mark.skipif('slow' not in os.environ.get('AU_TEST_FLAGS', '').split(), reason='slow: AU_TEST_FLAGS=slow runs it')
 
@@ -152,6 +152,12 @@ def check_track_length(tmp_path, tiny, runs):
     assert all(len(r[k]) == 2 and all(unit(v) for v in r[k]) for k in keys), r
     assert r['own_1'][0] == 0.5, r   # a lone frame centred on itself leaves nothing: every score ties
 
+def check_centring_reference(tmp_path, tiny, runs):
+    (r,) = json_lines(run_script('centring_reference', 'test', runs['pn'], cwd=tmp_path, data_root=tiny))
+    keys = ['video', 'subject', 'low25_video', 'low25_subject', 'neutral_oracle', 'none']
+    assert all(len(r[k]) == 2 and all(unit(v) for v in r[k]) for k in keys), r
+    assert r['videos'] == 2 * r['subjects'] and r['frames'] == 40 * r['videos'], r   # the tiny set: 2 videos of 40 frames a person
+
 def check_valsweep(tmp_path, tiny, runs):
     run_script('valsweep', 'vs', 6, 'epochs=2', cwd=tmp_path, data_root=tiny)
     r = json.loads((tmp_path/'out'/'vs_vs.json').read_text())
@@ -166,7 +172,7 @@ def check_s7_controls(tmp_path, tiny, runs):   # the grid driver: two tiny runs 
     assert df['mean_auc'].between(0, 1).all() and 'paired' in (tmp_path/'out'/'controls-s7.md').read_text()
 
 CHECKS = {n[len('check_'):]: f for n, f in dict(globals()).items() if n.startswith('check_')}
-NEEDS_RUNS = {'identity_offset', 'person_norm', 'predict_person_norm', 'seed_spread', 'seen_unseen', 'track_length'}
+NEEDS_RUNS = {'centring_reference', 'identity_offset', 'person_norm', 'predict_person_norm', 'seed_spread', 'seen_unseen', 'track_length'}
 
 def test_every_script_has_a_smoke_test():
     assert sorted(CHECKS) == SCRIPTS, set(CHECKS) ^ set(SCRIPTS)
