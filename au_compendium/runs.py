@@ -127,7 +127,7 @@ def predict_frames(model: MethodModel, loader: DataLoader, device, *, embeddings
         out['labels'].append(torch.where(b['mask'] > 0, b['labels'], torch.full_like(b['labels'], float('nan'))))
         out['subject'].append(b['subject']); out['video'] += list(b['video'])
     video = np.array(out['video'])
-    if pn:   # [N, C, D] on the CPU, centred per video, then the head in chunks: the one read of `person_norm`
+    if pn:   # [N, C, D] on the CPU, centred per video (or person: `person_norm_by`), then the head in chunks: the one read of `person_norm`
         r = read_centred(model.detection, torch.cat(out['per_au']), norm_groups(model.person_norm_by, video, torch.cat(out['subject']).numpy()))
         out['motion'], out['probs'] = [r.centred.sum(1)], [torch.sigmoid(r.logits)]
     res = dict(probs=torch.cat(out['probs']).numpy(), labels=torch.cat(out['labels']).numpy(),

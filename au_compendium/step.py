@@ -128,7 +128,7 @@ def train_step(model: MethodModel, batch: dict, cfg: Config, opt_main: torch.opt
     with amp():
         enc = model.encode(x, identity=uses_identity(cfg))
         e, a, z = enc['per_au'], enc['motion'], enc.get('identity')
-        if cfg.person_norm:                                                      # the head reads deviations from each video's running mean
+        if cfg.person_norm:                                                      # the head reads deviations from each video's (or person's, `person_norm_by`) running mean
             en = e - model.video_means.update(e, norm_groups(model.person_norm_by, batch['video'], batch['subject'])); logits = model.detection.head(en, en.sum(1))
         else: logits = model.detection.head(e, a)
         if cfg.use_swap_gan:

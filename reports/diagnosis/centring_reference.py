@@ -20,7 +20,7 @@ gain. The test columns are reported, not used to choose. `neutral_oracle` is nev
 
 usage: python centring_reference.py train|test RUN_DIR [RUN_DIR ...]   (one JSON line per run)
 
-Pinned. Numbers: README.md section 14, measured with this script as committed in 377b168 on the runs of 7fa1dd0. It
+Pinned. Numbers: README.md section 14, measured with this script as committed in 377b168 on the runs of 7fa1dd0 (since then its head runs through person_norm.head_in_chunks: the same computation). It
 imports its names from the modules that define them; a run trained without `person_norm` is refused with a message.
 Smoke test: a tiny finished person_norm run, tests/test_diagnosis.py."""
 import json, sys
@@ -28,15 +28,15 @@ import numpy as np, torch
 from au_compendium.data import FrameDataset
 from au_compendium.evidence import load_run
 from au_compendium.metrics import auc_per_au, f1_per_au
+from au_compendium.person_norm import head_in_chunks
 from au_compendium.runs import load_run_data, eval_loader
 
 torch.set_num_threads(1)
 
 @torch.no_grad()
 def probs(model, per_au, ref):
-    "per-AU embeddings [N, C, D] minus each row's reference [N, C, D] -> probabilities [N, C]."
-    e = per_au - ref
-    return torch.cat([torch.sigmoid(model.detection.head(c, c.sum(1))) for c in e.split(2048)]).numpy()
+    "per-AU embeddings [N, C, D] minus each row's reference [N, C, D] -> probabilities [N, C] (the head in chunks, as every read)."
+    return torch.sigmoid(head_in_chunks(model.detection, per_au - ref)).numpy()
 
 def score(p, labels):
     return [round(float(np.nanmean(auc_per_au(labels, p))), 3), round(float(np.nanmean(f1_per_au(labels, p))), 3)]
